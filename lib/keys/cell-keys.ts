@@ -1,0 +1,154 @@
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+
+/**
+ * What the account may do to the keys' configuration. Deliberately absent: kms:DisableKey and
+ * kms:DisableKeyRotation (a disabled seal key loses Vault for good), and every data-plane action
+ * (use is granted per consumer below, never account-wide).
+ */
+export const KEY_ADMIN_ACTIONS = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListGrants',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:RevokeGrant',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+];
+
+/** Envelope-encryption actions an AWS service needs to keep a resource encrypted. */
+export const KEY_USE_ACTIONS = [
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+];
+
+/** Services that keep the cell's data at rest and may use the data key on the account's behalf. */
+export const DATA_KEY_SERVICES = ['backup', 'ec2', 'fsx', 'rds', 's3', 'secretsmanager'];
+
+export interface CellKeysProps {
+  /** Tenant id, used in the key aliases `alias/cellkit/<tenant>/data` and `.../seal`. */
+  readonly tenantId: string;
+  /**
+   * How often KMS rotates the key material. Old material is kept, so data stays decryptable.
+   * @default Duration.days(365)
+   */
+  readonly rotationPeriod?: Duration;
+  /**
+   * Waiting period after a deletion is scheduled, during which it can be cancelled.
+   * @default Duration.days(30)
+   */
+  readonly pendingWindow?: Duration;
+  /**
+   * Services (by endpoint prefix, e.g. `rds`) allowed to use the data key on the account's behalf.
+   * @default DATA_KEY_SERVICES
+   */
+  readonly dataKeyServices?: readonly string[];
+}
+
+/**
+ * The cell's two customer-managed keys: the data key for everything at rest and the Vault
+ * seal key. Both rotate yearly, survive stack deletion, and grant use only to named consumers.
+ */
+export class CellKeys extends Construct {
+  /** Encrypts RDS, FSx, EBS, logs, secrets and backups. */
+  readonly dataKey: kms.Key;
+  /** Seals Vault; its users are added by the Vault construct, one role, three actions. */
+  readonly sealKey: kms.Key;
+
+  constructor(scope: Construct, id: string, props: CellKeysProps) {
+    super(scope, id);
+    const rotationPeriod = props.rotationPeriod ?? Duration.days(365);
+    const pendingWindow = props.pendingWindow ?? Duration.days(30);
+    const days = rotationPeriod.toDays();
+    if (days < 90 || days > 2560) {
+      throw new Error(`CellKeys for tenant "${props.tenantId}": rotationPeriod must be 90-2560 days (KMS limit); got ${days}`);
+    }
+    const window = pendingWindow.toDays();
+    if (window < 7 || window > 30) {
+      throw new Error(`CellKeys for tenant "${props.tenantId}": pendingWindow must be 7-30 days (KMS limit); got ${window}`);
+    }
+    const stack = Stack.of(this);
+
+    this.dataKey = this.createKey('DataKey', props.tenantId, 'data', `cellkit ${props.tenantId}: data at rest (RDS, FSx, EBS, logs, secrets, backups)`, rotationPeriod, pendingWindow);
+    this.dataKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'UseThroughCellServices',
+        principals: [new iam.AccountRootPrincipal()],
+        actions: [...KEY_USE_ACTIONS, 'kms:CreateGrant'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: {
+            'kms:CallerAccount': stack.account,
+            'kms:ViaService': (props.dataKeyServices ?? DATA_KEY_SERVICES).map((s) => `${s}.${stack.region}.amazonaws.com`),
+          },
+        },
+      }),
+    );
+    this.dataKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchLogsOfThisAccount',
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: KEY_USE_ACTIONS,
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+        },
+      }),
+    );
+    // EC2 Auto Scaling launches Vault's encrypted volumes through its service-linked role,
+    // which must be named in the key policy (it has no IAM policy for KMS).
+    const autoScaling = new iam.ArnPrincipal(stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling' }));
+    this.dataKey.addToResourcePolicy(new iam.PolicyStatement({ sid: 'AutoScalingVolumes', principals: [autoScaling], actions: KEY_USE_ACTIONS, resources: ['*'] }));
+    this.dataKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AutoScalingVolumeGrants',
+        principals: [autoScaling],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': true } },
+      }),
+    );
+
+    this.sealKey = this.createKey('SealKey', props.tenantId, 'seal', `cellkit ${props.tenantId}: HashiCorp Vault auto-unseal`, rotationPeriod, pendingWindow);
+  }
+
+  private createKey(id: string, tenantId: string, purpose: string, description: string, rotationPeriod: Duration, pendingWindow: Duration): kms.Key {
+    const policy = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'AccountAdministersKeyButCannotDisableIt',
+          principals: [new iam.AccountRootPrincipal()],
+          actions: KEY_ADMIN_ACTIONS,
+          resources: ['*'],
+        }),
+      ],
+    });
+    const key = new kms.Key(this, id, {
+      description,
+      alias: `alias/cellkit/${tenantId}/${purpose}`,
+      enableKeyRotation: true,
+      rotationPeriod,
+      pendingWindow,
+      policy,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    return key;
+  }
+}

@@ -1,0 +1,134 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { CellkitConfigError } from './errors';
+import { parseWith, readJsonFile } from './json-file';
+import { Pin, PIN_FILE, loadPins } from './pins';
+import { RegionCatalog, RegionInfo } from './regions';
+import { TenantSpec, resolveRegion, tenantSpecSchema } from './tenant-spec';
+
+export const REGIONS_FILE = 'regions.json';
+export const TENANTS_DIR = 'tenants';
+
+/** A validated tenant whose resolved region equals its pin. */
+export interface Tenant {
+  readonly spec: TenantSpec;
+  readonly id: string;
+  readonly region: RegionInfo;
+  readonly pin: Pin;
+}
+
+/** Where the registry files live; bin/ and the CLI pass the repository root. */
+export interface RegistryPaths {
+  readonly regionsFile: string;
+  readonly tenantsDir: string;
+  readonly pinFile: string;
+}
+
+export function registryPaths(root: string): RegistryPaths {
+  return {
+    regionsFile: path.join(root, REGIONS_FILE),
+    tenantsDir: path.join(root, TENANTS_DIR),
+    pinFile: path.join(root, PIN_FILE),
+  };
+}
+
+/** Reads and validates every tenant spec; problems from all files are reported together. */
+export function loadTenantSpecs(dir: string, regions: RegionCatalog): TenantSpec[] {
+  const schema = tenantSpecSchema(regions);
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
+  const specs: TenantSpec[] = [];
+  const problems: string[] = [];
+  for (const file of files) {
+    const label = `tenant spec ${TENANTS_DIR}/${file}`;
+    try {
+      const raw = readJsonFile(path.join(dir, file), label);
+      const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : undefined;
+      const spec = parseWith(schema, raw, id ? `tenant "${id}" (${TENANTS_DIR}/${file})` : label);
+      if (file !== `${spec.id}.json`) {
+        problems.push(`tenant "${spec.id}" (${TENANTS_DIR}/${file}): field "id": the file must be named ${spec.id}.json; got ${file}`);
+        continue;
+      }
+      specs.push(spec);
+    } catch (e) {
+      if (!(e instanceof CellkitConfigError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  if (problems.length) throw new CellkitConfigError(problems);
+  return specs;
+}
+
+/** Checks each tenant's resolved region against its pin: the region cannot change after creation. */
+export function checkPins(specs: readonly TenantSpec[], pins: Record<string, Pin>, regions: RegionCatalog): Tenant[] {
+  const problems: string[] = [];
+  const tenants: Tenant[] = [];
+  for (const spec of specs) {
+    const resolved = resolveRegion(spec, regions);
+    const pin = Object.prototype.hasOwnProperty.call(pins, spec.id) ? pins[spec.id] : undefined;
+    if (!pin) {
+      problems.push(`tenant "${spec.id}": no region pin in ${PIN_FILE} (its spec resolves to ${regions.describe(resolved)}). Create tenants with "cellkit tenant add" so the region is pinned at creation.`);
+    } else if (!regions.has(pin.region)) {
+      problems.push(`tenant "${spec.id}": pinned region "${pin.region}" in ${PIN_FILE} is not one of the allowed regions in ${REGIONS_FILE} (${regions.allowedList}); its spec resolves to ${regions.describe(resolved)}. A cell's region cannot change after creation.`);
+    } else if (pin.region !== resolved) {
+      problems.push(`tenant "${spec.id}": its spec resolves to ${regions.describe(resolved)} but the tenant was pinned to ${regions.describe(pin.region)} at ${pin.pinnedAt}. A cell's region cannot change after creation; restore the spec's placement.`);
+    } else {
+      tenants.push({ spec, id: spec.id, region: regions.get(resolved), pin });
+    }
+  }
+  if (problems.length) throw new CellkitConfigError(problems);
+  return tenants;
+}
+
+/** The whole tenant registry: allowed regions, validated specs and their pins. */
+export class TenantRegistry {
+  /** Loads and validates everything; throws CellkitConfigError before anything is synthesized. */
+  static load(paths: RegistryPaths): TenantRegistry {
+    const regions = RegionCatalog.load(paths.regionsFile);
+    const specs = loadTenantSpecs(paths.tenantsDir, regions);
+    const pins = loadPins(paths.pinFile).pins;
+    return new TenantRegistry(regions, checkPins(specs, pins, regions), pins);
+  }
+
+  private constructor(
+    readonly regions: RegionCatalog,
+    readonly tenants: readonly Tenant[],
+    readonly pins: Readonly<Record<string, Pin>>,
+  ) {}
+
+  /**
+   * The tenants to synthesize: one by id, a stable shard, or all.
+   * @param tenantId a tenant id, or undefined for all tenants
+   * @param shard "i/n" (1-based): the tenants whose id hashes to shard i of n
+   */
+  select(tenantId?: string, shard?: string): Tenant[] {
+    let selected = [...this.tenants];
+    if (tenantId !== undefined) {
+      const t = this.tenants.find((x) => x.id === tenantId);
+      if (!t) {
+        throw new CellkitConfigError([`context "tenant": no tenant "${tenantId}" in ${TENANTS_DIR}/; known tenants: ${this.tenants.map((x) => x.id).join(', ') || '(none)'}`]);
+      }
+      selected = [t];
+    }
+    if (shard !== undefined) {
+      const { index, count } = parseShard(shard);
+      selected = selected.filter((t) => shardOf(t.id, count) === index);
+    }
+    return selected;
+  }
+}
+
+export function parseShard(shard: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(shard);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index < 1 || index > count) {
+    throw new CellkitConfigError([`context "shard": got ${JSON.stringify(shard)}; expected "i/n" with 1 <= i <= n, e.g. "1/4"`]);
+  }
+  return { index, count };
+}
+
+/** Shard of a tenant (1-based): depends only on its id, so adding tenants never moves others. */
+export function shardOf(tenantId: string, count: number): number {
+  return (crypto.createHash('sha256').update(tenantId).digest().readUInt32BE(0) % count) + 1;
+}
