@@ -30,6 +30,10 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown, label: string): 
     const where = issue.path.length ? ` in "${fieldPath(issue.path)}"` : '';
     return `${label}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${where}; remove ${issue.keys.length > 1 ? 'them' : 'it'} (see the JSON Schema for the allowed fields)`;
   }
+  if (issue.code === 'invalid_key') {
+    const key = String(issue.path[issue.path.length - 1]);
+    return `${label}: field "${fieldPath(issue.path.slice(0, -1))}": key ${show(key)} ${issue.issues[0]?.message ?? 'is not allowed'}`;
+  }
   const got = valueAt(input, issue.path);
   return `${label}: field "${fieldPath(issue.path)}": ${issue.message}; got ${show(got)}`;
 }

@@ -24,7 +24,7 @@ export function tenantSpecSchema(regions: RegionCatalog) {
     .strictObject({
       $schema: z.string().optional(),
       id: tenantIdSchema.describe('Tenant id: stack names, KMS aliases and tags use it.'),
-      displayName: z.string().trim().min(1, { error: 'must not be empty' }).max(64, { error: 'must be at most 64 characters' }),
+      displayName: z.string({ error: 'must be the company name (1-64 characters)' }).trim().min(1, { error: 'must not be empty' }).max(64, { error: 'must be at most 64 characters' }),
       plan: z.enum(PLANS, { error: `must be one of ${PLANS.join(', ')}` }).describe('enterprise tenants choose a region; other plans choose a geography.'),
       placement: z
         .strictObject({
@@ -32,7 +32,7 @@ export function tenantSpecSchema(regions: RegionCatalog) {
           geography: z.enum(GEOGRAPHIES, { error: `must be one of ${GEOGRAPHIES.join(', ')}` }).optional(),
         })
         .describe('enterprise: { "region": ... }; other plans: { "geography": "EU" | "US" }.'),
-      account: z.string().regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }),
+      account: z.string({ error: 'must be a 12-digit AWS account id, as a string' }).regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }),
       sizing: z.enum(SIZINGS, { error: `must be one of ${SIZINGS.join(', ')}` }),
       egress: z.enum(EGRESS_MODES, { error: `must be one of ${EGRESS_MODES.join(', ')}` }).describe('nat: NAT gateways; none: no internet gateway at all.'),
       database: z.strictObject({

@@ -1,0 +1,80 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CellKeys, KEY_ADMIN_ACTIONS } from '../../lib/keys/cell-keys';
+import { template, teamTenant } from '../fixtures';
+
+type Statement = { Sid?: string; Action: string | string[]; Principal: unknown; Condition?: Record<string, Record<string, unknown>> };
+
+describe('CellKeys', () => {
+  let t: Template;
+  beforeAll(() => {
+    t = template(teamTenant());
+  });
+
+  const keys = () => t.findResources('AWS::KMS::Key');
+
+  test('two keys with locked logical IDs, rotation yearly, retained, 30-day pending window', () => {
+    expect(Object.keys(keys()).sort()).toEqual(['KeysDataKey8F3FE3A4', 'KeysSealKey3B1F7C33']);
+    for (const key of Object.values(keys())) {
+      expect(key.DeletionPolicy).toBe('Retain');
+      expect(key.UpdateReplacePolicy).toBe('Retain');
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(key.Properties.RotationPeriodInDays).toBe(365);
+      expect(key.Properties.PendingWindowInDays).toBe(30);
+    }
+  });
+
+  test('aliases name the tenant and the key purpose', () => {
+    t.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/cellkit/globex/data', TargetKeyId: { 'Fn::GetAtt': ['KeysDataKey8F3FE3A4', 'Arn'] } });
+    t.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/cellkit/globex/seal', TargetKeyId: { 'Fn::GetAtt': ['KeysSealKey3B1F7C33', 'Arn'] } });
+  });
+
+  test('no key policy grants a wildcard action, nor lets the account disable a key or its rotation', () => {
+    for (const key of Object.values(keys())) {
+      for (const s of key.Properties.KeyPolicy.Statement as Statement[]) {
+        const actions = ([] as string[]).concat(s.Action);
+        for (const a of actions) expect(a).not.toMatch(/\*/);
+        expect(actions).not.toContain('kms:DisableKey');
+        expect(actions).not.toContain('kms:DisableKeyRotation');
+      }
+    }
+  });
+
+  test('the account administers both keys but uses neither directly', () => {
+    for (const key of Object.values(keys())) {
+      const admin = (key.Properties.KeyPolicy.Statement as Statement[]).find((s) => s.Sid === 'AccountAdministersKeyButCannotDisableIt')!;
+      expect(admin.Action).toEqual(KEY_ADMIN_ACTIONS);
+      expect(admin.Action).not.toContain('kms:Decrypt');
+      expect(admin.Condition).toBeUndefined();
+    }
+  });
+
+  test('the data key is usable only through the cell services of this account and region, by CloudWatch Logs of this account, and by Auto Scaling volumes', () => {
+    const data = keys().KeysDataKey8F3FE3A4.Properties.KeyPolicy.Statement as Statement[];
+    const via = data.find((s) => s.Sid === 'UseThroughCellServices')!;
+    expect(via.Condition!.StringEquals['kms:CallerAccount']).toBe('123456789012');
+    expect(via.Condition!.StringEquals['kms:ViaService']).toEqual(['backup', 'ec2', 'fsx', 'rds', 's3', 'secretsmanager'].map((s) => `${s}.eu-west-2.amazonaws.com`));
+    const logs = data.find((s) => s.Sid === 'CloudWatchLogsOfThisAccount')!;
+    expect(logs.Principal).toEqual({ Service: 'logs.eu-west-2.amazonaws.com' });
+    expect(JSON.stringify(logs.Condition)).toContain(':logs:eu-west-2:123456789012:log-group:*');
+    const grants = data.find((s) => s.Sid === 'AutoScalingVolumeGrants')!;
+    expect(grants.Action).toBe('kms:CreateGrant');
+    expect(grants.Condition).toEqual({ Bool: { 'kms:GrantIsForAWSResource': true } });
+  });
+
+  test('the seal key has no user until Vault adds exactly one', () => {
+    t.hasResourceProperties('AWS::KMS::Key', {
+      Description: Match.stringLikeRegexp('Vault auto-unseal'),
+      KeyPolicy: { Statement: [Match.objectLike({ Sid: 'AccountAdministersKeyButCannotDisableIt' })] },
+    });
+  });
+
+  test.each([
+    ['an 8-year rotation', { rotationPeriod: Duration.days(730 * 4) }, /CellKeys for tenant "acme": rotationPeriod must be 90-2560 days \(KMS limit\); got 2920/],
+    ['a 30-day rotation', { rotationPeriod: Duration.days(30) }, /rotationPeriod must be 90-2560 days \(KMS limit\); got 30/],
+    ['a 3-day pending window', { pendingWindow: Duration.days(3) }, /CellKeys for tenant "acme": pendingWindow must be 7-30 days \(KMS limit\); got 3/],
+  ])('refuses %s', (_what, props, message) => {
+    const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-west-2' } });
+    expect(() => new CellKeys(stack, 'Keys', { tenantId: 'acme', ...props })).toThrow(message);
+  });
+});

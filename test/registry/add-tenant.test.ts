@@ -1,0 +1,77 @@
+import { NewTenant, addTenant, randomSuffix } from '../../lib/registry/add-tenant';
+import { TenantRegistry } from '../../lib/registry/registry';
+import { PINNED_AT, registryDir, teamSpec } from './registry-dir';
+
+const NOW = new Date('2026-11-27T10:00:00.000Z');
+
+function enterprise(overrides: Partial<NewTenant> = {}): NewTenant {
+  return { id: 'acme', displayName: 'Acme Pty Ltd', plan: 'enterprise', region: 'ap-southeast-2', account: '123456789012', sizing: 'prod', egress: 'nat', ...overrides };
+}
+
+function team(overrides: Partial<NewTenant> = {}): NewTenant {
+  return { id: 'globex', displayName: 'Globex GmbH', plan: 'team', geography: 'EU', account: '210987654321', sizing: 'dev', egress: 'none', ...overrides };
+}
+
+describe('cellkit tenant add', () => {
+  test('writes the spec and its pin in one step; the registry then loads it', () => {
+    const dir = registryDir();
+    const added = addTenant(dir.paths, enterprise(), { now: NOW, usernameSuffix: 'abcd1234' });
+    addTenant(dir.paths, team(), { now: NOW });
+    expect(added.pin).toEqual({ region: 'ap-southeast-2', pinnedAt: '2026-11-27T10:00:00.000Z' });
+    expect(JSON.parse(dir.read('tenants/acme.json'))).toEqual({
+      $schema: '../schemas/tenant.schema.json',
+      id: 'acme',
+      displayName: 'Acme Pty Ltd',
+      plan: 'enterprise',
+      placement: { region: 'ap-southeast-2' },
+      account: '123456789012',
+      sizing: 'prod',
+      egress: 'nat',
+      database: { usernameSuffix: 'abcd1234' },
+    });
+    expect(JSON.parse(dir.read('tenants.lock.json')).pins).toEqual({
+      acme: { region: 'ap-southeast-2', pinnedAt: '2026-11-27T10:00:00.000Z' },
+      globex: { region: 'eu-west-2', pinnedAt: '2026-11-27T10:00:00.000Z' },
+    });
+    expect(TenantRegistry.load(dir.paths).tenants.map((t) => `${t.id}:${t.region.code}`)).toEqual(['acme:ap-southeast-2', 'globex:eu-west-2']);
+  });
+
+  test('places a US team tenant in N. Virginia', () => {
+    const dir = registryDir();
+    expect(addTenant(dir.paths, team({ geography: 'US' }), { now: NOW }).pin.region).toBe('us-east-1');
+  });
+
+  test('generates a different random username suffix per tenant', () => {
+    const suffixes = new Set(Array.from({ length: 50 }, () => randomSuffix()));
+    expect(suffixes.size).toBe(50);
+    for (const s of suffixes) expect(s).toMatch(/^[a-z0-9]{8}$/);
+  });
+
+  test.each([
+    ['a duplicate id', (dir: ReturnType<typeof registryDir>) => addTenant(dir.paths, enterprise({ region: 'eu-west-1' }), { now: NOW }), /tenant "acme": field "id": a tenant with this id already exists \(tenants\/acme\.json\); ids are unique/],
+    ['a team tenant naming a region', (dir: ReturnType<typeof registryDir>) => addTenant(dir.paths, team({ geography: undefined, region: 'eu-west-1' }), { now: NOW }), /tenant "globex": field "placement\.region": may only be chosen on the enterprise plan; the team plan is placed by geography \(EU or US\); got "eu-west-1"/],
+    ['a team tenant in APAC', (dir: ReturnType<typeof registryDir>) => addTenant(dir.paths, team({ geography: 'APAC' }), { now: NOW }), /tenant "globex": field "placement\.geography": APAC is available on the enterprise plan only/],
+    ['a region outside regions.json', (dir: ReturnType<typeof registryDir>) => addTenant(dir.paths, enterprise({ id: 'initech', region: 'us-west-2' }), { now: NOW }), /tenant "initech": field "placement\.region": must be one of the allowed regions in regions\.json.*got "us-west-2"/],
+    ['an invalid id', (dir: ReturnType<typeof registryDir>) => addTenant(dir.paths, enterprise({ id: 'Bad_Id' }), { now: NOW }), /tenant "Bad_Id": field "id": must be 3-32 characters/],
+  ])('refuses %s and writes nothing', (_what, act, message) => {
+    const dir = registryDir();
+    addTenant(dir.paths, enterprise(), { now: NOW, usernameSuffix: 'abcd1234' });
+    const before = { tenants: dir.list('tenants'), specs: dir.list('tenants').map((f) => dir.read(`tenants/${f}`)), lock: dir.read('tenants.lock.json') };
+    expect(() => act(dir)).toThrow(message);
+    expect({ tenants: dir.list('tenants'), specs: dir.list('tenants').map((f) => dir.read(`tenants/${f}`)), lock: dir.read('tenants.lock.json') }).toEqual(before);
+  });
+
+  test('refuses to reuse the id of an offboarded tenant whose pin remains', () => {
+    const dir = registryDir();
+    dir.writePins({ oldco: { region: 'us-east-1', pinnedAt: PINNED_AT } });
+    expect(() => addTenant(dir.paths, team({ id: 'oldco' }), { now: NOW })).toThrow(/tenant "oldco": field "id": this id is already pinned to us-east-1 in tenants\.lock\.json \(since 2026-01-01T00:00:00\.000Z\); ids are never reused/);
+    expect(dir.list('tenants')).toEqual([]);
+  });
+
+  test('refuses to add to a registry that is already broken', () => {
+    const dir = registryDir();
+    dir.writeTenant('globex', teamSpec());
+    expect(() => addTenant(dir.paths, enterprise(), { now: NOW })).toThrow(/tenant "globex": no region pin/);
+    expect(dir.list('tenants')).toEqual(['globex.json']);
+  });
+});
