@@ -19,7 +19,7 @@ try {
   // Everything is validated before the first construct exists, so bad input writes no template.
   const registry = TenantRegistry.load(registryPaths(context('registry') ?? path.resolve(__dirname, '..')));
   for (const tenant of registry.select(context('tenant'), context('shard'))) {
-    new CellStack(app, cellStackName(tenant.id), { tenant, cellkitVersion: version });
+    new CellStack(app, cellStackName(tenant.id), { tenant, cellkitVersion: version, allowedRegions: registry.regions.codes });
   }
 } catch (e) {
   if (!(e instanceof CellkitConfigError)) throw e;

@@ -8,6 +8,10 @@ import { nagPacks } from '../lib/compliance/nag-packs';
 import { Tenant } from '../lib/registry/registry';
 import { RegionCatalog } from '../lib/registry/regions';
 import { TenantSpec, resolveRegion } from '../lib/registry/tenant-spec';
+import examplePgpKeys from './example-pgp-keys.json';
+
+/** Throwaway operator PGP public keys (private halves discarded). */
+export const EXAMPLE_PGP_KEYS: string[] = examplePgpKeys.keys;
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const regions = RegionCatalog.load(path.join(REPO_ROOT, 'regions.json'));
@@ -22,6 +26,7 @@ export function spec(overrides: Partial<TenantSpec> = {}): TenantSpec {
     account: '123456789012',
     sizing: 'prod',
     egress: 'nat',
+    vault: { recoveryPgpKeys: EXAMPLE_PGP_KEYS, recoveryThreshold: 2 },
     database: { usernameSuffix: 'k3x9q2ab' },
     ...overrides,
   };
@@ -41,7 +46,7 @@ export function teamTenant(overrides: Partial<TenantSpec> = {}): Tenant {
 
 export function cellStack(t: Tenant = tenant(), props: Partial<CellStackProps> = {}): CellStack {
   const app = new App();
-  return new CellStack(app, cellStackName(t.id), { tenant: t, cellkitVersion: '0.0.0-test', ...props });
+  return new CellStack(app, cellStackName(t.id), { tenant: t, cellkitVersion: '0.0.0-test', allowedRegions: regions.codes, ...props });
 }
 
 export function template(t: Tenant = tenant()): Template {

@@ -1,8 +1,14 @@
 import { Stack, StackProps, Tags } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { CellDatabase } from '../data/cell-database';
+import { CellFileShare } from '../data/cell-file-share';
+import { CellOutputs } from '../data/cell-outputs';
+import { CellRetention } from '../data/cell-retention';
+import { RegionGuard } from '../guard/region-guard';
 import { CellKeys } from '../keys/cell-keys';
 import { CellNetwork } from '../network/cell-network';
 import { Tenant } from '../registry/registry';
+import { VaultCluster } from '../vault/vault-cluster';
 
 /** Tag keys every resource of a cell carries; the region guard finds a tenant's resources by TENANT_TAG. */
 export const TENANT_TAG = 'cellkit:tenant';
@@ -20,6 +26,8 @@ export interface CellStackProps extends Omit<StackProps, 'env' | 'stackName'> {
   readonly tenant: Tenant;
   /** cellkit version, written into the stack description for auditors. */
   readonly cellkitVersion: string;
+  /** Every allowed region (regions.json): the region guard looks for the tenant in all but its pin. */
+  readonly allowedRegions: readonly string[];
 }
 
 /** One company's cell: its own network and keys in its pinned region and account. */
@@ -27,6 +35,9 @@ export class CellStack extends Stack {
   readonly tenant: Tenant;
   readonly keys: CellKeys;
   readonly network: CellNetwork;
+  readonly database: CellDatabase;
+  readonly fileShare: CellFileShare;
+  readonly retention: CellRetention;
 
   constructor(scope: Construct, id: string, props: CellStackProps) {
     const { tenant } = props;
@@ -42,6 +53,19 @@ export class CellStack extends Stack {
     if (tenant.region.code !== tenant.pin.region) {
       throw new Error(`tenant "${tenant.id}": resolved region ${tenant.region.code} differs from its pin ${tenant.pin.region}; a cell's region cannot change after creation`);
     }
+    // Auditors (and `cellkit evidence`) read the pin from the template itself, not from the source.
+    this.templateOptions.metadata = {
+      cellkit: {
+        version: props.cellkitVersion,
+        tenant: tenant.id,
+        plan: tenant.spec.plan,
+        sizing: tenant.spec.sizing,
+        egress: tenant.spec.egress,
+        pinnedRegion: tenant.pin.region,
+        pinnedAt: tenant.pin.pinnedAt,
+        allowedRegions: [...props.allowedRegions],
+      },
+    };
 
     Tags.of(this).add(TENANT_TAG, tenant.id);
     Tags.of(this).add(PLAN_TAG, tenant.spec.plan);
@@ -58,10 +82,44 @@ export class CellStack extends Stack {
     });
 
     // -- data tier (issue 3) --
+    const data = { tenantId: tenant.id, sizing: tenant.spec.sizing, vpc: this.network.vpc, subnets: this.network.dataSubnets, encryptionKey: this.keys.dataKey };
+    this.database = new CellDatabase(this, 'Database', { ...data, usernameSuffix: tenant.spec.database.usernameSuffix });
+    this.database.allowFrom(this.network.appSecurityGroup, 'Company application plane');
+    this.fileShare = new CellFileShare(this, 'FileShare', { ...data, clientSubnets: this.network.appSubnets });
+    this.fileShare.allowFrom(this.network.appSecurityGroup, 'Company application plane');
+    this.retention = new CellRetention(this, 'Retention', { tenantId: tenant.id, encryptionKey: this.keys.dataKey, resourceArns: [this.database.instance.instanceArn, this.fileShare.volume.attrResourceArn] });
+    new CellOutputs(this, 'DataOutputs', { tenantId: tenant.id, database: this.database, fileShare: this.fileShare, appSecurityGroup: this.network.appSecurityGroup });
 
     // -- vault (issue 4) --
+    const vault = tenant.spec.vault;
+    new VaultCluster(this, 'Vault', {
+      tenantId: tenant.id,
+      vpc: this.network.vpc,
+      vpcSubnets: this.network.appSubnets,
+      clientSecurityGroup: this.network.appSecurityGroup,
+      sealKey: this.keys.sealKey,
+      dataKey: this.keys.dataKey,
+      egress: tenant.spec.egress,
+      nodes: prod ? 5 : 3,
+      recovery: vault && { pgpKeys: vault.recoveryPgpKeys, threshold: vault.recoveryThreshold },
+      database: {
+        hostname: this.database.hostname,
+        port: this.database.port,
+        databaseName: this.database.databaseName,
+        masterSecret: this.database.secret,
+        connections: this.database,
+      },
+    });
 
     // -- region guard (issue 5) --
+    // Its aspect makes every other resource of the stack, whichever construct adds it, wait for the guard.
+    new RegionGuard(this, 'RegionGuard', {
+      tenantId: tenant.id,
+      pinnedRegion: tenant.pin.region,
+      allowedRegions: props.allowedRegions,
+      tenantTagKey: TENANT_TAG,
+      cellkitVersion: props.cellkitVersion,
+    });
   }
 
   /** The AZs from regions.json, so synth never asks AWS for them. */

@@ -9,8 +9,11 @@ export const EGRESS_MODES = ['nat', 'none'] as const;
 export type Egress = (typeof EGRESS_MODES)[number];
 
 /** 3-32 characters, DNS-safe: it ends up in stack names, aliases, tags and host names. */
-export const TENANT_ID_PATTERN = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
-export const TENANT_ID_RULE = '3-32 characters: lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit';
+export const TENANT_ID_PATTERN = /^(?!.*--)[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
+export const TENANT_ID_RULE = '3-32 characters: lowercase letters, digits and single hyphens, starting with a letter and ending with a letter or digit';
+
+/** A base64 PGP public key (as Vault's -recovery-pgp-keys takes it) or a keybase user. */
+export const PGP_KEY_PATTERN = /^(keybase:[A-Za-z0-9_]{2,16}|[A-Za-z0-9+/]{200,}={0,2})$/;
 
 export const tenantIdSchema = z.string().regex(TENANT_ID_PATTERN, { error: `must be ${TENANT_ID_RULE}` });
 
@@ -35,6 +38,20 @@ export function tenantSpecSchema(regions: RegionCatalog) {
       account: z.string({ error: 'must be a 12-digit AWS account id, as a string' }).regex(/^\d{12}$/, { error: 'must be a 12-digit AWS account id' }),
       sizing: z.enum(SIZINGS, { error: `must be one of ${SIZINGS.join(', ')}` }),
       egress: z.enum(EGRESS_MODES, { error: `must be one of ${EGRESS_MODES.join(', ')}` }).describe('nat: NAT gateways; none: no internet gateway at all.'),
+      vault: z
+        .strictObject({
+          recoveryPgpKeys: z
+            .array(
+              z.string().regex(PGP_KEY_PATTERN, { error: 'must be a base64 PGP public key ("gpg --export KEYID | base64 -w0") or "keybase:<name>"' }),
+              { error: 'must be a list of PGP public keys' },
+            )
+            .min(1, { error: 'must name at least one operator key' })
+            .max(10, { error: 'must name at most 10 operator keys' })
+            .describe('One recovery share per key, PGP-encrypted to it: base64 public keys, or keybase:<name> (egress "nat" only).'),
+          recoveryThreshold: z.int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).describe('Shares needed to recover; at least 2 when there are several keys.'),
+        })
+        .optional()
+        .describe('Vault recovery: without it the Vault bootstrap refuses to initialise.'),
       database: z.strictObject({
         usernameSuffix: z
           .string()
@@ -43,6 +60,19 @@ export function tenantSpecSchema(regions: RegionCatalog) {
       }),
     })
     .superRefine((spec, ctx) => {
+      if (spec.vault) {
+        const { recoveryPgpKeys: keys, recoveryThreshold: threshold } = spec.vault;
+        if (threshold > keys.length) {
+          ctx.addIssue({ code: 'custom', path: ['vault', 'recoveryThreshold'], input: threshold, message: `must be at most the number of recoveryPgpKeys (${keys.length})` });
+        } else if (keys.length > 1 && threshold < 2) {
+          ctx.addIssue({ code: 'custom', path: ['vault', 'recoveryThreshold'], input: threshold, message: `must be at least 2 when there are ${keys.length} recoveryPgpKeys (Vault refuses a threshold of 1 for several shares)` });
+        }
+        keys.forEach((key, i) => {
+          if (spec.egress === 'none' && key.startsWith('keybase:')) {
+            ctx.addIssue({ code: 'custom', path: ['vault', 'recoveryPgpKeys', i], input: key, message: 'keybase names need internet access; with egress "none" give the base64 public key instead' });
+          }
+        });
+      }
       const { region, geography } = spec.placement;
       if (spec.plan === 'enterprise') {
         if (geography !== undefined) {

@@ -35,6 +35,7 @@ describe('tenant specs', () => {
     ['an uppercase id', { id: 'Acme' }, /tenant "Acme" \(tenants\/Acme\.json\): field "id": must be 3-32 characters.*got "Acme"/],
     ['a two-character id', { id: 'ab' }, /field "id": must be 3-32 characters.*got "ab"/],
     ['a 33-character id', { id: `a${'b'.repeat(32)}` }, /field "id": must be 3-32 characters/],
+    ['an id with a double hyphen (RDS identifiers forbid it)', { id: 'ac--me' }, /field "id": must be 3-32 characters: lowercase letters, digits and single hyphens.*got "ac--me"/],
     ['an id ending in a hyphen', { id: 'acme-' }, /field "id": must be 3-32 characters.*got "acme-"/],
     ['an unknown plan', { plan: 'gold' }, /tenant "acme" \(tenants\/acme\.json\): field "plan": must be one of enterprise, team; got "gold"/],
     ['a region outside regions.json', { placement: { region: 'eu-north-1' } }, /field "placement\.region": must be one of the allowed regions in regions\.json: eu-west-2 \(London\).*got "eu-north-1"/],

@@ -1,0 +1,157 @@
+import { Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { CellFileShare, CellFileShareProps } from '../../lib/data/cell-file-share';
+import { nagFindings } from '../fixtures';
+import { Built, buildSizings, keyPolicySizes, resource, Sizings } from './sizings';
+
+const FS_LOGICAL_ID = 'FileShareFileSystemF09730EB';
+const SVM_LOGICAL_ID = 'FileShareStorageVirtualMachineB9483BBC';
+const VOLUME_LOGICAL_ID = 'FileShareGitVolume09BD5448';
+
+
+let cells: Sizings;
+beforeAll(() => (cells = buildSizings()));
+
+describe.each([
+  ['prod', () => cells.prod, 512],
+  ['dev', () => cells.dev, 128],
+])('CellFileShare (%s sizing)', (_name, get, throughput) => {
+  const dataKey = (b: Built) => b.stack.resolve(b.stack.keys.dataKey.keyArn);
+
+  test('is FSx for NetApp ONTAP, Multi-AZ in two data subnets, encrypted with the data key', () => {
+    const b = get();
+    const dataSubnets = b.stack.network.vpc.selectSubnets(b.stack.network.dataSubnets).subnetIds.map((id) => b.stack.resolve(id));
+    const fs = resource(b, FS_LOGICAL_ID);
+    expect(fs.Type).toBe('AWS::FSx::FileSystem');
+    expect(fs.Properties).toMatchObject({
+      FileSystemType: 'ONTAP',
+      StorageType: 'SSD',
+      StorageCapacity: 1024,
+      KmsKeyId: dataKey(b),
+      SubnetIds: dataSubnets.slice(0, 2),
+      SecurityGroupIds: [b.stack.resolve(b.stack.fileShare.securityGroup.securityGroupId)],
+      OntapConfiguration: { DeploymentType: 'MULTI_AZ_1', PreferredSubnetId: dataSubnets[0], ThroughputCapacity: throughput },
+    });
+  });
+
+  test('routes clients in the app subnets to the floating endpoints', () => {
+    const b = get();
+    const routeTables = fs(b).OntapConfiguration.RouteTableIds;
+    for (const subnet of b.stack.network.vpc.selectSubnets(b.stack.network.appSubnets).subnets) {
+      expect(routeTables).toContainEqual(b.stack.resolve(subnet.routeTable.routeTableId));
+    }
+  });
+
+  test('automatic daily backups are kept 90 days', () => {
+    expect(fs(get()).OntapConfiguration).toMatchObject({ AutomaticBackupRetentionDays: 90, DailyAutomaticBackupStartTime: '01:00' });
+  });
+
+  test('admin passwords are generated secrets (data key) passed only by dynamic reference', () => {
+    const b = get();
+    const svm = resource(b, SVM_LOGICAL_ID).Properties;
+    for (const [password, user] of [[fs(b).OntapConfiguration.FsxAdminPassword, 'fsxadmin'], [svm.SvmAdminPassword, 'vsadmin']]) {
+      const secrets = b.template.findResources('AWS::SecretsManager::Secret', { Properties: { Name: `cellkit/${b.stack.tenant.id}/file-share/${user}` } });
+      const [secretId] = Object.keys(secrets);
+      expect(secrets[secretId].Properties).toMatchObject({ KmsKeyId: dataKey(b), GenerateSecretString: { GenerateStringKey: 'password', PasswordLength: 32 } });
+      expect(password).toEqual({ 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secretId }, ':SecretString:password::}}']] });
+    }
+  });
+
+  test('file system, SVM and volume are retained on delete and replace (FSx has no Snapshot policy)', () => {
+    const b = get();
+    for (const id of [FS_LOGICAL_ID, SVM_LOGICAL_ID, VOLUME_LOGICAL_ID]) {
+      expect(resource(b, id)).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+    expect(resource(b, SVM_LOGICAL_ID).Properties).toMatchObject({ FileSystemId: { Ref: FS_LOGICAL_ID }, Name: 'cellkit' });
+    expect(resource(b, VOLUME_LOGICAL_ID).Properties).toMatchObject({
+      VolumeType: 'ONTAP',
+      OntapConfiguration: { StorageVirtualMachineId: { Ref: SVM_LOGICAL_ID }, JunctionPath: '/git', CopyTagsToBackups: 'true' },
+    });
+  });
+
+  test('network reach: only the app security group, only on SMB 445 and HTTPS 443; no egress', () => {
+    const b = get();
+    const sg = resource(b, b.stack.getLogicalId(b.stack.fileShare.securityGroup.node.defaultChild as ec2.CfnSecurityGroup)).Properties;
+    expect(sg.SecurityGroupIngress).toBeUndefined();
+    expect(sg.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '255.255.255.255/32' })]); // CDK's "no egress" placeholder
+    const sgId = b.stack.resolve(b.stack.fileShare.securityGroup.securityGroupId);
+    const appSg = b.stack.resolve(b.stack.network.appSecurityGroup.securityGroupId);
+    const ingress = Object.values(b.template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: sgId } })).map((r) => r.Properties);
+    expect(ingress.map((r) => [r.IpProtocol, r.FromPort, r.ToPort, r.SourceSecurityGroupId, r.CidrIp]).sort()).toEqual(
+      [
+        ['tcp', 443, 443, appSg, undefined],
+        ['tcp', 445, 445, appSg, undefined],
+      ].sort(),
+    );
+  });
+
+  test('all four nag packs pass on the file share', () => {
+    expect(nagFindings(get().stack.fileShare)).toEqual([]);
+  });
+});
+
+function fs(b: Built) {
+  return resource(b, FS_LOGICAL_ID).Properties;
+}
+
+describe('CellFileShare sizing switch', () => {
+  test('dev <-> prod keeps logical IDs and every replacement-sensitive property; only throughput changes', () => {
+    for (const id of [FS_LOGICAL_ID, SVM_LOGICAL_ID, VOLUME_LOGICAL_ID]) {
+      expect(resource(cells.prodAsDev, id)).toBeDefined();
+    }
+    const a = fs(cells.prod);
+    const b = fs(cells.prodAsDev);
+    for (const key of ['FileSystemType', 'KmsKeyId', 'SubnetIds', 'SecurityGroupIds', 'StorageType', 'StorageCapacity']) {
+      expect([key, b[key]]).toEqual([key, a[key]]);
+    }
+    for (const key of ['DeploymentType', 'PreferredSubnetId', 'EndpointIpAddressRange']) {
+      expect([key, b.OntapConfiguration[key]]).toEqual([key, a.OntapConfiguration[key]]);
+    }
+    expect(resource(cells.prodAsDev, SVM_LOGICAL_ID).Properties).toEqual(resource(cells.prod, SVM_LOGICAL_ID).Properties);
+    expect(resource(cells.prodAsDev, VOLUME_LOGICAL_ID).Properties).toEqual(resource(cells.prod, VOLUME_LOGICAL_ID).Properties);
+    expect([a.OntapConfiguration.ThroughputCapacity, b.OntapConfiguration.ThroughputCapacity]).toEqual([512, 128]);
+  });
+});
+
+describe('CellFileShare props', () => {
+  function make(overrides: Partial<CellFileShareProps> = {}): CellFileShare {
+    const stack = new Stack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      natGateways: 0,
+      maxAzs: 2,
+      subnetConfiguration: [
+        { name: 'App', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+        { name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    });
+    return new CellFileShare(stack, 'Share', {
+      tenantId: 'acme',
+      sizing: 'dev',
+      vpc,
+      subnets: { subnetGroupName: 'Data' },
+      clientSubnets: { subnetGroupName: 'App' },
+      encryptionKey: new kms.Key(stack, 'Key'),
+      ...overrides,
+    });
+  }
+
+  test('valid props build', () => {
+    expect(make({ backupRetentionDays: 30, dailyBackupStartTime: '23:59', storageCapacityGiB: 2048 }).fileSystem.storageCapacity).toBe(2048);
+  });
+
+  test('adds nothing to the key policy (no kms:ReEncrypt* / GenerateDataKey* wildcards from the secrets)', () => {
+    expect(keyPolicySizes(Stack.of(make()))).toEqual([1]);
+  });
+
+  test.each([
+    [{ backupRetentionDays: 0 }, 'CellFileShare for tenant "acme": backupRetentionDays must be an integer 1-90 (0 would disable backups); got 0'],
+    [{ backupRetentionDays: 91 }, 'backupRetentionDays must be an integer 1-90 (0 would disable backups); got 91'],
+    [{ dailyBackupStartTime: '24:00' }, 'dailyBackupStartTime must be HH:MM (00:00-23:59, UTC); got "24:00"'],
+    [{ storageCapacityGiB: 512 }, 'storageCapacityGiB must be an integer 1024-196608 (FSx for ONTAP SSD limits); got 512'],
+    [{ volumeSizeMiB: 2 * 1024 * 1024 }, 'volumeSizeMiB must be an integer 20-1048576 (at most the SSD capacity); got 2097152'],
+    [{ subnets: { subnetGroupName: 'Data', availabilityZones: ['nowhere-1a'] } }, 'subnets must select at least 2 subnets in different AZs (Multi-AZ file servers); got 0'],
+  ])('refuses %o', (overrides, message) => {
+    expect(() => make(overrides as Partial<CellFileShareProps>)).toThrow(message);
+  });
+});

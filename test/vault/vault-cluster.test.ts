@@ -1,0 +1,160 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
+import { cellStack, nagFindings, teamTenant, tenant } from '../fixtures';
+import { VAULT_JOIN_TAG, VaultClusterProps } from '../../lib/vault/vault-cluster';
+import { userDataOf, vaultStack, writtenFile } from './vault-stack';
+
+const prod = vaultStack(tenant()); // ap-southeast-2, nat, 5 nodes
+const dev = vaultStack(teamTenant()); // eu-west-2, none, 3 nodes
+const prodT = Template.fromStack(prod.stack);
+const devT = Template.fromStack(dev.stack);
+const logicalId = (stack: Stack, c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as never);
+const statementsOf = (t: Template) =>
+  Object.entries(t.toJSON().Resources as Record<string, any>)
+    .filter(([, r]) => ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::Role'].includes(r.Type))
+    .flatMap(([id, r]) => [
+      ...(r.Properties.PolicyDocument?.Statement ?? []),
+      ...(r.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement),
+    ].map((s: any) => ({ id, ...s })));
+const list = (x: unknown) => (Array.isArray(x) ? x : [x]);
+
+describe.each([
+  ['prod (5 nodes, Sydney, nat)', prodT, 5, 'm6i.large'],
+  ['dev (3 nodes, London, none)', devT, 3, 't3.medium'],
+])('%s', (_name, t, nodes, instanceType) => {
+  test('one Auto Scaling group over the app subnets, min = max = desired, EC2 health checks', () => {
+    t.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 1);
+    t.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      MinSize: String(nodes), MaxSize: String(nodes), DesiredCapacity: String(nodes), HealthCheckType: 'EC2',
+      VPCZoneIdentifier: Match.arrayWith([{ Ref: Match.stringLikeRegexp('^NetworkVpcAppSubnet1') }, { Ref: Match.stringLikeRegexp('^NetworkVpcAppSubnet2') }, { Ref: Match.stringLikeRegexp('^NetworkVpcAppSubnet3') }]),
+      Tags: Match.arrayWith([{ Key: VAULT_JOIN_TAG, PropagateAtLaunch: true, Value: Match.anyValue() }]),
+    });
+  });
+
+  test('launch template: pinned AMI, IMDSv2 hop 1, encrypted gp3 root and Raft volumes, no public IP, no key pair', () => {
+    const lt = Object.values(t.findResources('AWS::EC2::LaunchTemplate'))[0].Properties.LaunchTemplateData;
+    expect(lt.InstanceType).toBe(instanceType);
+    expect(lt.MetadataOptions).toEqual(expect.objectContaining({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 }));
+    expect(lt.KeyName).toBeUndefined();
+    expect(lt.NetworkInterfaces).toEqual([expect.objectContaining({ AssociatePublicIpAddress: false, DeviceIndex: 0 })]);
+    const devices = Object.fromEntries(lt.BlockDeviceMappings.map((b: any) => [b.DeviceName, b.Ebs]));
+    expect(Object.keys(devices).sort()).toEqual(['/dev/sdf', '/dev/xvda']);
+    for (const ebs of Object.values(devices) as any[]) {
+      expect(ebs).toEqual(expect.objectContaining({ Encrypted: true, VolumeType: 'gp3', KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^KeysDataKey/), 'Arn'] } }));
+    }
+    expect(devices['/dev/sdf'].DeleteOnTermination).toBe(false);
+  });
+
+  test('no port 22 anywhere; 8201 only from the cluster itself; 8200 from the NLB, the app SG and peers', () => {
+    const ingress = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')).map((r: any) => r.Properties);
+    const inline = Object.values(t.findResources('AWS::EC2::SecurityGroup')).flatMap((r: any) => r.Properties.SecurityGroupIngress ?? []);
+    for (const rule of [...ingress, ...inline]) expect(rule.FromPort <= 22 && rule.ToPort >= 22).toBe(false);
+    const toVault = ingress.filter((r) => JSON.stringify(r.GroupId).includes('VaultSecurityGroup'));
+    const from = (port: number) => toVault.filter((r) => r.FromPort === port).map((r) => r.SourceSecurityGroupId['Fn::GetAtt'][0]).sort();
+    expect(from(8201)).toEqual([expect.stringMatching(/^VaultSecurityGroup/)]);
+    expect(from(8200)).toEqual([expect.stringMatching(/^NetworkAppSecurityGroup/), expect.stringMatching(/^VaultLoadBalancerSecurityGroup/), expect.stringMatching(/^VaultSecurityGroup/)]);
+    expect(toVault.map((r) => r.FromPort).sort()).toEqual([8200, 8200, 8200, 8201]);
+  });
+});
+
+test('internal NLB, TCP 8200 passthrough, HTTPS health check that fails sealed and uninitialised nodes', () => {
+  prodT.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+    Type: 'network', Scheme: 'internal',
+    LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
+  });
+  prodT.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8200, Protocol: 'TCP' });
+  prodT.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+    Port: 8200, Protocol: 'TCP', TargetType: 'instance',
+    HealthCheckProtocol: 'HTTPS', HealthCheckPort: '8200', HealthCheckPath: '/v1/sys/health?standbyok=true', Matcher: { HttpCode: '200' },
+  });
+});
+
+describe('instance role', () => {
+  test.each([['prod', prodT, prod], ['dev', devT, dev]] as const)('%s: the seal key allows exactly Encrypt/Decrypt/DescribeKey to the Vault role (IAM and key policy)', (_n, t, s) => {
+    const sealId = logicalId(s.stack, s.keys.sealKey);
+    const roleId = logicalId(s.stack, s.vault.role);
+    const onSeal = statementsOf(t).filter((st) => list(st.Resource).some((r) => JSON.stringify(r).includes(sealId)));
+    expect(onSeal.map((st) => [list(st.Action).sort(), st.Effect])).toEqual([[['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt'], 'Allow']]);
+    const keyPolicy = t.toJSON().Resources[sealId].Properties.KeyPolicy.Statement as any[];
+    const forRole = keyPolicy.filter((st) => JSON.stringify(st.Principal).includes(roleId));
+    expect(forRole).toEqual([expect.objectContaining({ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'], Resource: '*' })]);
+    // Nothing else in the seal key policy names a data-plane action for anyone.
+    const others = keyPolicy.filter((st) => st !== forRole[0]).flatMap((st) => list(st.Action));
+    expect(others.filter((a) => /Encrypt|Decrypt|GenerateDataKey/.test(a))).toEqual([]);
+  });
+
+  test.each([['prod', prodT], ['dev', devT]] as const)('%s: no IAM wildcard except ec2:DescribeInstances on "*"; KMS actions are exact', (_n, t) => {
+    const statements = statementsOf(t).filter((st) => st.Effect === 'Allow');
+    for (const st of statements) {
+      for (const a of list(st.Action ?? [])) expect(a).not.toMatch(/\*/);
+      for (const a of list(st.Action ?? []).filter((x: string) => x.startsWith('kms:'))) {
+        expect(['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey', 'kms:GenerateDataKey']).toContain(a);
+      }
+    }
+    const wildcard = statements.filter((st) => list(st.Resource ?? []).some((r) => JSON.stringify(r).includes('*')));
+    // The flow-log role and CDK's own are outside Vault; among Vault's policies only auto-join uses "*".
+    const vaultWildcards = wildcard.filter((st) => st.id.startsWith('Vault'));
+    expect(vaultWildcards.map((st) => [st.id.replace(/[0-9A-F]{8}$/, ''), st.Action, st.Resource])).toEqual([['VaultAutoJoinPolicy', 'ec2:DescribeInstances', '*']]);
+    expect(wildcard.filter((st) => !st.id.startsWith('Vault') && list(st.Action).some((a: string) => a.startsWith('kms:')))).toEqual([]);
+  });
+
+  test('managed policies only (no inline policy), SSM core attached, role assumable by EC2 only', () => {
+    prodT.resourceCountIs('AWS::IAM::Policy', 0);
+    prodT.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [expect.anything() && Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })] },
+      ManagedPolicyArns: Match.arrayWith([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] }]),
+    });
+  });
+
+  test('own secrets, own snapshot object, own log groups: exact resources', () => {
+    const st = Object.fromEntries(statementsOf(prodT).filter((s) => s.id.startsWith('VaultInstancePolicy')).map((s) => [s.Sid, s]));
+    const id = (c: any) => logicalId(prod.stack, c);
+    expect(st.ReadOwnSecrets.Resource).toEqual([{ Ref: id(prod.vault.tlsSecret) }, { Ref: id(prod.databaseSecret) }]);
+    expect(st.WriteRecoveryShares.Resource).toEqual({ Ref: id(prod.vault.bootstrap.recoverySecret) });
+    expect(st.WriteSnapshot).toEqual(expect.objectContaining({ Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id(prod.vault.snapshotBucket), 'Arn'] }, '/raft/vault.snap']] } }));
+    expect(st.OwnLogs.Resource.map((r: any) => r['Fn::GetAtt'][0]).sort()).toEqual([expect.stringMatching(/^VaultAuditLogs/), expect.stringMatching(/^VaultServerLogs/)]);
+    expect(st.DataKeyThroughSecretsManagerAndS3.Condition).toEqual({ StringEquals: { 'kms:ViaService': ['secretsmanager.ap-southeast-2.amazonaws.com', 's3.ap-southeast-2.amazonaws.com'] } });
+    expect(st.ReadVaultZip).toBeUndefined();
+  });
+
+  test('egress none: reads exactly the pinned zip from the artifact bucket', () => {
+    const zip = statementsOf(devT).find((s) => s.Sid === 'ReadVaultZip');
+    expect(zip).toEqual(expect.objectContaining({ Action: 's3:GetObject' }));
+    expect(JSON.stringify(zip.Resource)).toContain(':s3:::cellkit-artifacts-123456789012-eu-west-2/vault/vault_1.18.3_linux_amd64.zip');
+  });
+});
+
+test('the Vault config the nodes get names the seal key ARN token, not a literal', () => {
+  const config = JSON.parse(writtenFile(userDataOf(prodT.toJSON()), '/etc/vault.d/vault.json'));
+  expect(config.seal.awskms.kms_key_id).toBe(`<${logicalId(prod.stack, prod.keys.sealKey)}.Arn>`);
+});
+
+test.each([['tenant()', prod], ['teamTenant()', dev]] as const)('all four nag packs pass for the Vault of %s', (_n, s) => {
+  expect(nagFindings(s.stack)).toEqual([]);
+});
+
+test('in the whole cell stack: nag passes and logical IDs of stateful Vault resources and the seal key are locked', () => {
+  const stack = cellStack(tenant());
+  expect(nagFindings(stack)).toEqual([]);
+  const t = Template.fromStack(stack).toJSON().Resources as Record<string, any>;
+  const ids = Object.keys(t);
+  for (const id of ['KeysSealKey3B1F7C33', 'VaultSnapshotsBucket4FEF6A4B', 'VaultTlsSecretFF200135', 'VaultBootstrapRecoverySecret84E41848', 'VaultAuditLogs2C4716E9']) expect(ids).toContain(id);
+  for (const id of ['VaultSnapshotsBucket4FEF6A4B', 'VaultTlsSecretFF200135', 'VaultBootstrapRecoverySecret84E41848', 'KeysSealKey3B1F7C33', 'VaultAuditLogs2C4716E9', 'VaultServerLogsEFD2B36F']) {
+    expect([id, t[id].DeletionPolicy, t[id].UpdateReplacePolicy]).toEqual([id, 'Retain', 'Retain']);
+  }
+});
+
+describe('refuses bad props with clear messages', () => {
+  const build = (overrides: Partial<VaultClusterProps>) => () => vaultStack(tenant(), overrides);
+  test.each([
+    [{ nodes: 4 as never }, /VaultCluster for tenant "acme": nodes must be 3 or 5 .*got 4/],
+    [{ amis: { 'eu-west-2': 'ami-0123456789abcdef0' } }, /no pinned AMI for region ap-southeast-2 in lib\/vault\/amis.json \(have: eu-west-2\)/],
+    [{ amis: { 'ap-southeast-2': 'ami-xyz' } }, /pinned AMI for ap-southeast-2 must look like .*got "ami-xyz"/],
+    [{ release: { version: 'v1.18', sha256: 'a'.repeat(64) } }, /release.version must be a Vault release such as "1.18.3"; got "v1.18"/],
+    [{ release: { version: '1.18.3', sha256: 'ABC' } }, /release.sha256 must be 64 lowercase hex digits .*got "ABC"/],
+    [{ artifactPrefix: 'vault' }, /artifactPrefix must be empty or end with "\/" .*got "vault"/],
+    [{ snapshotSchedule: 'hourly; rm -rf /' }, /snapshotSchedule must be a systemd OnCalendar= expression .*got "hourly; rm -rf \/"/],
+  ])('%j', (overrides, message) => {
+    expect(build(overrides)).toThrow(message);
+  });
+});
