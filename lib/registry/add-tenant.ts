@@ -64,7 +64,7 @@ export function addTenant(paths: RegistryPaths, input: NewTenant, options: AddTe
     account: input.account,
     sizing: input.sizing,
     egress: input.egress,
-    database: { usernameSuffix: options.usernameSuffix ?? randomSuffix() },
+    database: { usernameSuffix: options.usernameSuffix ?? uniqueSuffix(registry.tenants.map((t) => t.spec.database.usernameSuffix)) },
   };
   const spec = parseWith(tenantSpecSchema(registry.regions), draft, `tenant "${input.id}"`);
   const pin: Pin = { region: resolveRegion(spec, registry.regions), pinnedAt: options.now.toISOString() };
@@ -78,6 +78,13 @@ export function addTenant(paths: RegistryPaths, input: NewTenant, options: AddTe
     throw e;
   }
   return { spec, pin, specFile };
+}
+
+function uniqueSuffix(taken: readonly string[]): string {
+  for (;;) {
+    const suffix = randomSuffix();
+    if (!taken.includes(suffix)) return suffix;
+  }
 }
 
 function writeAtomically(file: string, text: string): void {

@@ -55,6 +55,12 @@ export function loadTenantSpecs(dir: string, regions: RegionCatalog): TenantSpec
       problems.push(...e.problems);
     }
   }
+  const owners = new Map<string, string>();
+  for (const spec of specs) {
+    const other = owners.get(spec.database.usernameSuffix);
+    if (other) problems.push(`tenant "${spec.id}" (${TENANTS_DIR}/${spec.id}.json): field "database.usernameSuffix": "${spec.database.usernameSuffix}" is already used by tenant "${other}"; each company's database username is unique`);
+    owners.set(spec.database.usernameSuffix, spec.id);
+  }
   if (problems.length) throw new CellkitConfigError(problems);
   return specs;
 }

@@ -1,4 +1,5 @@
 // Builds throwaway registries (regions.json, tenants/, tenants.lock.json) in a temp dir.
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -38,16 +39,22 @@ export function registryDir(regions: unknown = regionsFile()): RegistryDir {
 
 export const PINNED_AT = '2026-01-01T00:00:00.000Z';
 
+/** A distinct username suffix per tenant id, as `cellkit tenant add` would generate. */
+export function suffixFor(id: string): string {
+  return crypto.createHash('sha256').update(id).digest('hex').slice(0, 8);
+}
+
 export function enterpriseSpec(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const id = String(overrides.id ?? 'acme');
   return {
-    id: 'acme',
+    id,
     displayName: 'Acme Pty Ltd',
     plan: 'enterprise',
     placement: { region: 'ap-southeast-2' },
     account: '123456789012',
     sizing: 'prod',
     egress: 'nat',
-    database: { usernameSuffix: 'k3x9q2ab' },
+    database: { usernameSuffix: suffixFor(id) },
     ...overrides,
   };
 }

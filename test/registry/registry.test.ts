@@ -1,6 +1,6 @@
 import { CellkitConfigError } from '../../lib/registry/errors';
 import { TenantRegistry, shardOf } from '../../lib/registry/registry';
-import { PINNED_AT, enterpriseSpec, registryDir, teamSpec } from './registry-dir';
+import { PINNED_AT, enterpriseSpec, registryDir, suffixFor, teamSpec } from './registry-dir';
 
 /** A registry holding the given specs, each pinned to the region given (or its resolved one). */
 function load(specs: Record<string, unknown>[], pins?: Record<string, string>) {
@@ -72,6 +72,12 @@ describe('tenant specs', () => {
     dir.writeTenant('acme', enterpriseSpec(), 'acme-copy.json');
     dir.writePins({ acme: { region: 'ap-southeast-2', pinnedAt: PINNED_AT } });
     expect(problems(() => TenantRegistry.load(dir.paths))).toMatch(/tenant "acme" \(tenants\/acme-copy\.json\): field "id": the file must be named acme\.json; got acme-copy\.json/);
+  });
+
+  test('refuses two tenants sharing a database username suffix', () => {
+    expect(problems(() => load([enterpriseSpec(), teamSpec({ database: { usernameSuffix: suffixFor('acme') } })]))).toMatch(
+      new RegExp(`tenant "globex" \\(tenants/globex\\.json\\): field "database\\.usernameSuffix": "${suffixFor('acme')}" is already used by tenant "acme"; each company's database username is unique`),
+    );
   });
 
   test('reports problems of every file at once', () => {
