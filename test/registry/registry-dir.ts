@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { RegistryPaths, registryPaths } from '../../lib/registry/registry';
-import { REPO_ROOT } from '../fixtures';
+import { REPO_ROOT, spec } from '../fixtures';
 
 export interface RegistryDir {
   readonly root: string;
@@ -44,19 +44,10 @@ export function suffixFor(id: string): string {
   return crypto.createHash('sha256').update(id).digest('hex').slice(0, 8);
 }
 
+/** The fixtures' enterprise spec as plain JSON, with a username suffix of its own per id. */
 export function enterpriseSpec(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const id = String(overrides.id ?? 'acme');
-  return {
-    id,
-    displayName: 'Acme Pty Ltd',
-    plan: 'enterprise',
-    placement: { region: 'ap-southeast-2' },
-    account: '123456789012',
-    sizing: 'prod',
-    egress: 'nat',
-    database: { usernameSuffix: suffixFor(id) },
-    ...overrides,
-  };
+  return { ...spec({ id }), database: { usernameSuffix: suffixFor(id) }, ...overrides };
 }
 
 export function teamSpec(overrides: Record<string, unknown> = {}): Record<string, unknown> {
