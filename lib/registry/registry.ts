@@ -1,4 +1,3 @@
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CellkitConfigError } from './errors';
@@ -105,7 +104,8 @@ export class TenantRegistry {
   /**
    * The tenants to synthesize: one by id, a stable shard, or all.
    * @param tenantId a tenant id, or undefined for all tenants
-   * @param shard "i/n" (1-based): the tenants whose id hashes to shard i of n
+   * @param shard "i/n" (1-based): every n-th tenant in id order, starting at the i-th, so the n shards
+   *   partition the fleet and differ in size by at most one
    */
   select(tenantId?: string, shard?: string): Tenant[] {
     let selected = [...this.tenants];
@@ -118,7 +118,10 @@ export class TenantRegistry {
     }
     if (shard !== undefined) {
       const { index, count } = parseShard(shard);
-      selected = selected.filter((t) => shardOf(t.id, count) === index);
+      if (count > selected.length) {
+        throw new CellkitConfigError([`context "shard": got "${shard}", but there are only ${selected.length} tenants to split; use at most ${selected.length} shards (an empty shard would synthesize nothing)`]);
+      }
+      selected = [...selected].sort((a, b) => (a.id < b.id ? -1 : 1)).filter((_, position) => position % count === index - 1);
     }
     return selected;
   }
@@ -132,9 +135,4 @@ export function parseShard(shard: string): { index: number; count: number } {
     throw new CellkitConfigError([`context "shard": got ${JSON.stringify(shard)}; expected "i/n" with 1 <= i <= n, e.g. "1/4"`]);
   }
   return { index, count };
-}
-
-/** Shard of a tenant (1-based): depends only on its id, so adding tenants never moves others. */
-export function shardOf(tenantId: string, count: number): number {
-  return (crypto.createHash('sha256').update(tenantId).digest().readUInt32BE(0) % count) + 1;
 }

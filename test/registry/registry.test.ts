@@ -1,5 +1,5 @@
 import { CellkitConfigError } from '../../lib/registry/errors';
-import { TenantRegistry, shardOf } from '../../lib/registry/registry';
+import { TenantRegistry } from '../../lib/registry/registry';
 import { PINNED_AT, enterpriseSpec, registryDir, suffixFor, teamSpec } from './registry-dir';
 
 /** A registry holding the given specs, each pinned to the region given (or its resolved one). */
@@ -139,16 +139,18 @@ describe('selection', () => {
     expect(problems(() => registry.select('nope'))).toMatch(/context "tenant": no tenant "nope" in tenants\/; known tenants: acme, globex/);
   });
 
-  test('shards partition the fleet, and a tenant keeps its shard as the fleet grows', () => {
+  test('shards partition the fleet in id order, balanced to within one tenant', () => {
     const registry = load(many);
-    const shards = [1, 2, 3, 4].map((i) => registry.select(undefined, `${i}/4`).map((t) => t.id));
+    const shards = [1, 2, 3].map((i) => registry.select(undefined, `${i}/3`).map((t) => t.id));
     expect(shards.flat().sort()).toEqual(registry.tenants.map((t) => t.id));
-    expect(shards.every((s) => s.length > 0)).toBe(true);
-    const bigger = load([...many, ...Array.from({ length: 10 }, (_, i) => teamSpec({ id: `late-${i}` }))]);
-    for (let i = 1; i <= 4; i++) {
-      expect(bigger.select(undefined, `${i}/4`).map((t) => t.id).filter((id) => id.startsWith('tenant-'))).toEqual(shards[i - 1]);
-    }
-    expect(shardOf('tenant-00', 4)).toBe(shardOf('tenant-00', 4));
+    expect(shards.map((s) => s.length)).toEqual([14, 13, 13]);
+    expect(shards[0].slice(0, 3)).toEqual(['tenant-00', 'tenant-03', 'tenant-06']);
+    expect(registry.select(undefined, '2/3')).toEqual(registry.select(undefined, '2/3'));
+  });
+
+  test('refuses more shards than tenants, since a shard would be empty', () => {
+    const registry = load([enterpriseSpec(), teamSpec()]);
+    expect(problems(() => registry.select(undefined, '1/3'))).toMatch(/context "shard": got "1\/3", but there are only 2 tenants to split; use at most 2 shards/);
   });
 
   test.each(['0/4', '5/4', '1/0', 'a/b', '1-4'])('refuses shard %s', (shard) => {

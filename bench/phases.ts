@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// Where one app process spends its time: bin/app.ts's steps, timed one by one (wall and CPU).
+// Usage: node --import tsx bench/phases.ts <registry dir> [tenant id]   (no tenant: the whole registry)
+// Try a setting: CDK_CONTEXT_JSON='{"aws:cdk:disable-creation-stack-traces":true}' or CDK_VALIDATION=false.
+// Modules are required lazily, inside the timed phases.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const [registryDir, tenantId] = process.argv.slice(2);
+if (!registryDir) {
+  process.stderr.write('usage: node --import tsx bench/phases.ts <registry dir> [tenant id]\n');
+  process.exit(2);
+}
+
+const phases: { phase: string; wallMs: number; cpuMs: number }[] = [{ phase: 'node start + tsx loader', wallMs: performance.now(), cpuMs: cpuMs() }];
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+function timed<T>(phase: string, fn: () => T): T {
+  const [w, c] = [performance.now(), cpuMs()];
+  const result = fn();
+  phases.push({ phase, wallMs: performance.now() - w, cpuMs: cpuMs() - c });
+  return result;
+}
+
+const cdk = timed('require aws-cdk-lib (core)', () => require('aws-cdk-lib') as typeof import('aws-cdk-lib'));
+const { CellStack, cellStackName } = timed('require lib/cell (construct modules)', () => require('../lib/cell/cell-stack') as typeof import('../lib/cell/cell-stack'));
+const { nagPacks } = timed('require cdk-nag', () => require('../lib/compliance/nag-packs') as typeof import('../lib/compliance/nag-packs'));
+const { TenantRegistry, registryPaths } = require('../lib/registry/registry') as typeof import('../lib/registry/registry');
+
+const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-phases-'));
+// cdk.json's feature flags, as the CLI passes them; CDK_CONTEXT_JSON (read by App) may add or override keys.
+const { context } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+const app = new cdk.App({ outdir, context });
+const registry = timed('registry load + validation', () => TenantRegistry.load(registryPaths(registryDir)));
+const tenants = registry.select(tenantId);
+timed(`construct ${tenants.length} stack(s)`, () => {
+  for (const tenant of tenants) new CellStack(app, cellStackName(tenant.id), { tenant, cellkitVersion: '0.0.0-bench', allowedRegions: registry.regions.codes });
+});
+const packs = nagPacks(app);
+let nagWall = 0;
+let nagCpu = 0;
+for (const pack of packs) {
+  const validate = pack.validate.bind(pack);
+  pack.validate = (context) => {
+    const [w, c] = [performance.now(), cpuMs()];
+    try {
+      return validate(context);
+    } finally {
+      nagWall += performance.now() - w;
+      nagCpu += cpuMs() - c;
+    }
+  };
+}
+cdk.Validations.of(app).addPlugins(...packs);
+let failed = '';
+timed('app.synth() (aspects, templates, assets, nag)', () => {
+  try {
+    app.synth();
+  } catch (e) {
+    failed = e instanceof Error ? e.message.slice(0, 500) : String(e);
+  }
+});
+const synth = phases[phases.length - 1];
+phases.splice(phases.length - 1, 1, { phase: '  of which synth without nag', wallMs: synth.wallMs - nagWall, cpuMs: synth.cpuMs - nagCpu }, { phase: '  of which nag (4 packs)', wallMs: nagWall, cpuMs: nagCpu });
+fs.rmSync(outdir, { recursive: true, force: true });
+
+const total = performance.now();
+process.stdout.write(`| Phase | Wall (ms) | CPU (ms) | Share of wall |\n|---|---|---|---|\n`);
+for (const p of phases) process.stdout.write(`| ${p.phase} | ${p.wallMs.toFixed(0)} | ${p.cpuMs.toFixed(0)} | ${((100 * p.wallMs) / total).toFixed(0)}% |\n`);
+process.stdout.write(`| total (process) | ${total.toFixed(0)} | ${cpuMs().toFixed(0)} | 100% |\n`);
+if (failed) {
+  process.stderr.write(`phases: synth failed: ${failed}\n`);
+  process.exit(1);
+}
