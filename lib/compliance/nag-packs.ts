@@ -17,3 +17,6 @@ export function nagPacks(scope?: IConstruct): NagPack[] {
 
 /** The packs' secret-rotation rules; cell secrets that rotate outside Secrets Manager acknowledge each, with the reason. */
 export const SECRET_ROTATION_RULES = ['AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled', 'NIST.800.53.R5-SecretsManagerRotationEnabled'];
+
+/** The packs that share rule names (HIPAA, NIST, PCI), e.g. `${pack}-LambdaDLQ`. */
+export const FRAMEWORK_PACKS = ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'] as const;

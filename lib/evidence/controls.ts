@@ -45,7 +45,14 @@ export class CellContext {
   }
 
   /** Subnets with a route to an internet gateway, or that hand out public IPs. */
-  publicSubnets(): Set<string> {
+  get publicSubnets(): Set<string> {
+    this.publicSubnetIds ??= this.findPublicSubnets();
+    return this.publicSubnetIds;
+  }
+
+  private publicSubnetIds?: Set<string>;
+
+  private findPublicSubnets(): Set<string> {
     const m = this.model;
     const igwTables = new Set(
       m.ofType('AWS::EC2::Route').filter(([, r]) => prop(r, 'Properties.GatewayId') !== undefined).flatMap(([, r]) => m.references(prop(r, 'Properties.RouteTableId'))),
@@ -120,7 +127,7 @@ export const CONTROLS: readonly Control[] = [
       c.require(cell.region === cell.cell.pinnedRegion, `deploy region ${cell.region} differs from the pin ${cell.cell.pinnedRegion}`);
       for (const [id, subnet] of ctx.model.ofType('AWS::EC2::Subnet')) {
         const az = prop(subnet, 'Properties.AvailabilityZone');
-        if (!c.require(typeof az === 'string' && az.startsWith(cell.cell.pinnedRegion), `subnet ${id} is in ${showValue(az)}, outside ${cell.cell.pinnedRegion}`)) continue;
+        c.require(typeof az === 'string' && az.startsWith(cell.cell.pinnedRegion), `subnet ${id} is in ${showValue(az)}, outside ${cell.cell.pinnedRegion}`);
       }
     },
   },
@@ -145,7 +152,7 @@ export const CONTROLS: readonly Control[] = [
       const group = ctx.model.references(prop(db, 'Properties.DBSubnetGroupName'))[0];
       const subnets = ctx.model.references(prop(ctx.model.get(group), 'Properties.SubnetIds'));
       c.see(group ?? '(none)', 'SubnetIds', subnets.join(', '));
-      const publicOnes = subnets.filter((s) => ctx.publicSubnets().has(s));
+      const publicOnes = subnets.filter((s) => ctx.publicSubnets.has(s));
       c.require(subnets.length > 0 && publicOnes.length === 0, `the database subnet group includes public subnets: ${publicOnes.join(', ') || '(no subnets)'}`);
     },
   },
@@ -248,7 +255,7 @@ export const CONTROLS: readonly Control[] = [
         c.require(isDynamicSecretRef(prop(r, 'Properties.SvmAdminPassword')), `${svm}: the SVM admin password is not a Secrets Manager dynamic reference`);
       }
       const subnets = m.references(prop(fs, 'Properties.SubnetIds'));
-      const publicOnes = subnets.filter((s) => ctx.publicSubnets().has(s));
+      const publicOnes = subnets.filter((s) => ctx.publicSubnets.has(s));
       c.see(id, 'SubnetIds', subnets.join(', '));
       c.require(publicOnes.length === 0, `the file share is in public subnets: ${publicOnes.join(', ')}`);
       const groups = m.references(prop(fs, 'Properties.SecurityGroupIds'));

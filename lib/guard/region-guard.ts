@@ -9,10 +9,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { buildSync, version as esbuildVersion } from 'esbuild';
 import { Construct, IConstruct } from 'constructs';
-import { KEY_ADMIN_ACTIONS, KEY_USE_ACTIONS } from '../keys/cell-keys';
+import { cloudWatchLogsStatement, keyAdminStatement } from '../keys/cell-keys';
 import { TENANT_ID_PATTERN, TENANT_ID_RULE } from '../registry/tenant-spec';
 import type { GuardProperties } from './handler';
 import { cellKeyAlias } from './region-check';
+import { FRAMEWORK_PACKS } from '../compliance/nag-packs';
 
 /** Everything the guard's role may do besides writing its own log: read-only, and IAM cannot scope these to a resource. */
 export const GUARD_READ_ACTIONS = ['fsx:DescribeFileSystems', 'kms:ListAliases', 'rds:DescribeDBInstances'];
@@ -68,18 +69,7 @@ export class RegionGuard extends Construct {
       enableKeyRotation: true,
       rotationPeriod: Duration.days(365),
       removalPolicy: RemovalPolicy.RETAIN,
-      policy: new iam.PolicyDocument({
-        statements: [
-          new iam.PolicyStatement({ sid: 'AccountAdministersKeyButCannotDisableIt', principals: [new iam.AccountRootPrincipal()], actions: KEY_ADMIN_ACTIONS, resources: ['*'] }),
-          new iam.PolicyStatement({
-            sid: 'CloudWatchLogsOfThisAccount',
-            principals: [new iam.ServicePrincipal(`logs.${pinnedRegion}.amazonaws.com`)],
-            actions: KEY_USE_ACTIONS,
-            resources: ['*'],
-            conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${pinnedRegion}:${stack.account}:log-group:*` } },
-          }),
-        ],
-      }),
+      policy: new iam.PolicyDocument({ statements: [keyAdminStatement(), cloudWatchLogsStatement(stack)] }),
     });
     // Unnamed, so a retained log group of a rolled-back attempt never blocks the next one.
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -118,7 +108,7 @@ export class RegionGuard extends Construct {
       memorySize: 256,
     });
     this.function.node.addDependency(readPolicy, logPolicy);
-    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
+    for (const pack of FRAMEWORK_PACKS) {
       Validations.of(this.function).acknowledge({
         id: `${pack}-LambdaInsideVPC`,
         reason: 'The region guard must reach KMS, RDS and FSx endpoints of the other allowed regions, which a cell VPC (egress may be "none", endpoints are for its own region) cannot; it runs before the VPC exists and holds no data.',

@@ -42,6 +42,24 @@ export const KEY_USE_ACTIONS = [
 /** Services that keep the cell's data at rest and may use the data key on the account's behalf. */
 export const DATA_KEY_SERVICES = ['backup', 'ec2', 'fsx', 'rds', 's3', 'secretsmanager'];
 
+/** The account administers a cellkit key, but the policy cannot disable it or use it. */
+export function keyAdminStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({ sid: 'AccountAdministersKeyButCannotDisableIt', principals: [new iam.AccountRootPrincipal()], actions: KEY_ADMIN_ACTIONS, resources: ['*'] });
+}
+
+/** CloudWatch Logs of this account and region may encrypt its log groups with the key. */
+export function cloudWatchLogsStatement(stack: Stack): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'CloudWatchLogsOfThisAccount',
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    actions: KEY_USE_ACTIONS,
+    resources: ['*'],
+    conditions: {
+      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+    },
+  });
+}
+
 export interface CellKeysProps {
   /** Tenant id, used in the key aliases `alias/cellkit/<tenant>/data` and `.../seal`. */
   readonly tenantId: string;
@@ -101,17 +119,7 @@ export class CellKeys extends Construct {
         },
       }),
     );
-    this.dataKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'CloudWatchLogsOfThisAccount',
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: KEY_USE_ACTIONS,
-        resources: ['*'],
-        conditions: {
-          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
-        },
-      }),
-    );
+    this.dataKey.addToResourcePolicy(cloudWatchLogsStatement(stack));
     // EC2 Auto Scaling launches Vault's encrypted volumes through its service-linked role,
     // which must be named in the key policy (it has no IAM policy for KMS).
     const autoScaling = new iam.ArnPrincipal(stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling' }));
@@ -130,16 +138,7 @@ export class CellKeys extends Construct {
   }
 
   private createKey(id: string, tenantId: string, purpose: string, description: string, rotationPeriod: Duration, pendingWindow: Duration): kms.Key {
-    const policy = new iam.PolicyDocument({
-      statements: [
-        new iam.PolicyStatement({
-          sid: 'AccountAdministersKeyButCannotDisableIt',
-          principals: [new iam.AccountRootPrincipal()],
-          actions: KEY_ADMIN_ACTIONS,
-          resources: ['*'],
-        }),
-      ],
-    });
+    const policy = new iam.PolicyDocument({ statements: [keyAdminStatement()] });
     const key = new kms.Key(this, id, {
       description,
       alias: `alias/cellkit/${tenantId}/${purpose}`,

@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { Egress } from '../registry/tenant-spec';
+import { FRAMEWORK_PACKS } from '../compliance/nag-packs';
 
 export const APP_SUBNETS = 'App';
 export const DATA_SUBNETS = 'Data';
@@ -107,7 +108,7 @@ export class CellNetwork extends Construct {
     for (const subnet of this.vpc.publicSubnets) {
       const route = subnet.node.tryFindChild('DefaultRoute');
       if (!route) continue;
-      for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
+      for (const pack of FRAMEWORK_PACKS) {
         Validations.of(route).acknowledge({
           id: `${pack}-VPCNoUnrestrictedRouteToIGW`,
           reason: 'This route serves only the NAT gateway in this public subnet (egress "nat"): nothing else is launched here, the subnet assigns no public IPs, and app and data subnets have no route to the internet gateway.',

@@ -15,6 +15,7 @@ import { VAULT_API_PORT, VAULT_CLUSTER_PORT, VAULT_PATHS, vaultServerConfig } fr
 import { AMI_ID_PATTERN, SHA256_PATTERN, VAULT_AMIS, VAULT_RELEASE, VAULT_VERSION_PATTERN, VaultRelease, vaultZipName } from './vault-release';
 import { fetchTlsScript, installScript, snapshotScript, userDataScript } from './vault-scripts';
 import { VaultSnapshotBucket } from './vault-snapshot-bucket';
+import { FRAMEWORK_PACKS } from '../compliance/nag-packs';
 
 /** Tag only this cluster's nodes carry; Raft auto-join looks peers up by it. */
 export const VAULT_JOIN_TAG = 'cellkit:vault-cluster';
@@ -310,7 +311,7 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
       reason:
         'The group never scales (min = max = desired); its only events are node replacements, recorded in the Auto Scaling activity history and CloudTrail, and watched through Vault\'s own health (NLB target health, autopilot state).',
     });
-    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
+    for (const pack of FRAMEWORK_PACKS) {
       Validations.of(this.autoScalingGroup).acknowledge({
         id: `${pack}-AutoScalingGroupELBHealthCheckRequired`,
         reason:
@@ -334,7 +335,7 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     this.loadBalancer.connections.allowFrom(props.clientSecurityGroup, ec2.Port.tcp(VAULT_API_PORT), 'Vault API from the application plane');
     this.securityGroup.connections.allowFrom(this.loadBalancer, ec2.Port.tcp(VAULT_API_PORT), 'Vault API and health checks from the NLB');
     const listener = this.loadBalancer.addListener('Api', { port: VAULT_API_PORT, protocol: elbv2.Protocol.TCP });
-    for (const pack of ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321']) {
+    for (const pack of FRAMEWORK_PACKS) {
       Validations.of(listener).acknowledge({
         id: `${pack}-ELBv2ACMCertificateRequired`,
         reason:
