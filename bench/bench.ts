@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
+import { workerCount } from '../lib/fleet/parallel-synth';
 import { BENCH_TENANT, REPO_ROOT, writeRegistry } from './fleet';
 import { ProcessRun, measure } from './measure';
 
@@ -107,7 +108,7 @@ async function synth(s: Scenario, keep: boolean): Promise<Sample> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-bench-out-'));
   const args = ['synth', '-q', '--no-notices', '-o', outdir, '-c', `registry=${s.registry}`, ...(s.tenant ? ['-c', `tenant=${s.tenant}`] : [])];
   // The floor replaces only the app command; cdk.json's context (feature flags) applies to both.
-  if (s.app !== TENANT_APP) args.push('--app', `npx tsx ${s.app}`);
+  if (s.app !== TENANT_APP) args.push('--app', `node bin/run-ts.js ${s.app}`);
   const run = await measure(CDK, args, { cwd: REPO_ROOT, env: { ...synthEnv(), ...s.env }, appMarker: s.app });
   const templates = templateStats(outdir);
   if (!keep) fs.rmSync(outdir, { recursive: true, force: true });
@@ -192,10 +193,11 @@ async function main(): Promise<number> {
   const bareFloor = fresh({ name: 'floor without built-in CloudFormation validation', app: FLOOR_APP, registry: one, tenant: BENCH_TENANT, stacks: 1, env: { CDK_VALIDATION: 'false' } });
   const single = fresh({ name: 'one tenant of 1 (4 nag packs)', app: TENANT_APP, registry: one, tenant: BENCH_TENANT, stacks: 1 });
   const ofMany = fresh({ name: `one tenant of ${opts.registered}`, app: TENANT_APP, registry: registries.get(opts.registered)!, tenant: BENCH_TENANT, stacks: 1 });
-  const fleets = opts.fleet.map((n) => fresh({ name: `fleet of ${n}`, app: TENANT_APP, registry: registries.get(n)!, stacks: n }));
+  // As `cdk synth` runs a fleet by default: one worker process per CPU (lib/fleet/parallel-synth.ts).
+  const fleets = opts.fleet.map((n) => fresh({ name: `fleet of ${n} (${workerCount(undefined, n, os.availableParallelism())} workers)`, app: TENANT_APP, registry: registries.get(n)!, stacks: n }));
 
   try {
-    // Warm the tsx transform cache and the page cache; not counted.
+    // Warm the transpile and V8 code caches and the page cache; not counted.
     process.stderr.write('bench: warm-up\n');
     await runScenario(fresh(floor.scenario), opts.keep);
     await runScenario(fresh(single.scenario), opts.keep);

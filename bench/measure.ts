@@ -1,5 +1,5 @@
 // Times one process tree and measures its memory: /usr/bin/time for the exact peak of the largest
-// process, plus /proc sampling of every descendant (the CDK CLI runs the app as a child, through npx and tsx).
+// process, plus /proc sampling of every descendant (the CDK CLI runs the app as a child, through bin/run-ts.js).
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';

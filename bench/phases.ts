@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Where one app process spends its time: bin/app.ts's steps, timed one by one (wall and CPU).
-// Usage: node --import tsx bench/phases.ts <registry dir> [tenant id]   (no tenant: the whole registry)
-// Try a setting: CDK_CONTEXT_JSON='{"aws:cdk:disable-creation-stack-traces":true}' or CDK_VALIDATION=false.
+// Usage: node bin/run-ts.js bench/phases.ts <registry dir> [tenant id]   (no tenant: the whole registry)
+// Try a setting: CDK_CONTEXT_JSON='{"@aws-cdk/core:enableAdditionalMetadataCollection":false}'.
 // Modules are required lazily, inside the timed phases.
 import * as fs from 'fs';
 import * as os from 'os';
@@ -9,11 +9,11 @@ import * as path from 'path';
 
 const [registryDir, tenantId] = process.argv.slice(2);
 if (!registryDir) {
-  process.stderr.write('usage: node --import tsx bench/phases.ts <registry dir> [tenant id]\n');
+  process.stderr.write('usage: node bin/run-ts.js bench/phases.ts <registry dir> [tenant id]\n');
   process.exit(2);
 }
 
-const phases: { phase: string; wallMs: number; cpuMs: number }[] = [{ phase: 'node start + tsx loader', wallMs: performance.now(), cpuMs: cpuMs() }];
+const phases: { phase: string; wallMs: number; cpuMs: number }[] = [{ phase: 'node start + TypeScript runner', wallMs: performance.now(), cpuMs: cpuMs() }];
 function cpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -33,7 +33,8 @@ const { TenantRegistry, registryPaths } = require('../lib/registry/registry') as
 const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-phases-'));
 // cdk.json's feature flags, as the CLI passes them; CDK_CONTEXT_JSON (read by App) may add or override keys.
 const { context } = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
-const app = new cdk.App({ outdir, context });
+// As bin/app.ts builds it: no built-in validation, no creation stack traces.
+const app = new cdk.App({ outdir, context: { ...context, 'aws:cdk:disable-creation-stack-traces': true }, builtinCloudFormationValidation: false, stackTraces: false });
 const registry = timed('registry load + validation', () => TenantRegistry.load(registryPaths(registryDir)));
 const tenants = registry.select(tenantId);
 timed(`construct ${tenants.length} stack(s)`, () => {

@@ -1,33 +1,59 @@
 #!/usr/bin/env node
 // The CDK app: the only place that reads context. `-c tenant=<id>` builds one tenant,
 // `-c shard=<i>/<n>` one of n balanced shards, no context builds every tenant.
+// `-c workers=<n>` sets how many processes synthesize a fleet (default: one per CPU, at least 8 tenants each).
 // `-c cfn-validation=true` adds CDK's built-in CloudFormation schema validation to this synth.
+import * as os from 'os';
 import * as path from 'path';
 import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
+import { DISABLE_CREATION_STACK_TRACES } from 'aws-cdk-lib/cx-api';
 import { CellStack, cellStackName } from '../lib/cell/cell-stack';
 import { nagPacks } from '../lib/compliance/nag-packs';
+import { ParallelSynthError, WORKER_ENV, parseWorker, synthesizeInWorkers, workerCount, workerShare } from '../lib/fleet/parallel-synth';
 import { CellkitConfigError } from '../lib/registry/errors';
 import { TenantRegistry, registryPaths } from '../lib/registry/registry';
 import { version } from '../package.json';
 
 // CDK's built-in CloudFormation validation costs ~4 s per synth plus ~0.4 s per tenant, and every
 // tenant of a shape has the same template structure: `npm test` runs it on every shape instead.
-const app = new App({ builtinCloudFormationValidation: false });
+// Creation stack traces in cdk.out cost ~7% of a fleet synth; `cdk synth --debug-app` (CDK_DEBUG) records them.
+// Synthesized explicitly below: a parallel fleet synth writes the assembly from its workers instead.
+const debug = process.env.CDK_DEBUG === 'true';
+const app = new App({ builtinCloudFormationValidation: false, stackTraces: debug, autoSynth: false });
+if (!debug) app.node.setContext(DISABLE_CREATION_STACK_TRACES, true);
 const context = (key: string): string | undefined => {
   const v = app.node.tryGetContext(key);
   return v === undefined ? undefined : String(v);
 };
 
-try {
-  // Everything is validated before the first construct exists, so bad input writes no template.
-  const registry = TenantRegistry.load(registryPaths(context('registry') ?? path.resolve(__dirname, '..')));
-  for (const tenant of registry.select(context('tenant'), context('shard'))) {
-    new CellStack(app, cellStackName(tenant.id), { tenant, cellkitVersion: version, allowedRegions: registry.regions.codes });
-  }
-} catch (e) {
-  if (!(e instanceof CellkitConfigError)) throw e;
+function refuse(e: unknown): never {
+  if (!(e instanceof CellkitConfigError) && !(e instanceof ParallelSynthError)) throw e;
   process.stderr.write(`cellkit: refusing to synthesize: ${e.message}\n`);
   process.exit(1);
 }
-Validations.of(app).addPlugins(...nagPacks(app));
-if (context('cfn-validation') === 'true') Validations.of(app).addPlugins(new CloudFormationValidatePlugin());
+
+try {
+  // Everything is validated before the first construct exists, so bad input writes no template.
+  const registry = TenantRegistry.load(registryPaths(context('registry') ?? path.resolve(__dirname, '..')));
+  const selected = registry.select(context('tenant'), context('shard'));
+  const worker = process.env[WORKER_ENV];
+  const workers = worker ? 1 : workerCount(context('workers'), selected.length, os.availableParallelism());
+  if (workers > 1) {
+    // This process only starts the workers (the same app command) and merges their assemblies.
+    synthesizeInWorkers({
+      outdir: app.outdir,
+      stacks: selected.map((t) => cellStackName(t.id)),
+      workers,
+      command: [process.execPath, path.join(__dirname, 'run-ts.js'), path.join(__dirname, 'app.ts')],
+    }).catch(refuse);
+  } else {
+    for (const tenant of worker ? workerShare(selected, parseWorker(worker)) : selected) {
+      new CellStack(app, cellStackName(tenant.id), { tenant, cellkitVersion: version, allowedRegions: registry.regions.codes });
+    }
+    Validations.of(app).addPlugins(...nagPacks(app));
+    if (context('cfn-validation') === 'true') Validations.of(app).addPlugins(new CloudFormationValidatePlugin());
+    app.synth();
+  }
+} catch (e) {
+  refuse(e);
+}

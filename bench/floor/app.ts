@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The floor: the cheapest CDK app with one resource, run with the same CLI, app command style
-// (`npx tsx`) and cdk.json context as bin/app.ts. What any CDK app pays before cellkit adds anything.
+// (`node bin/run-ts.js`) and cdk.json context as bin/app.ts. What any CDK app pays before cellkit adds anything.
 import { App, Stack } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 

@@ -3,6 +3,7 @@
 import { FSxClient, paginateDescribeFileSystems } from '@aws-sdk/client-fsx';
 import { KMSClient, paginateListAliases } from '@aws-sdk/client-kms';
 import { RDSClient, paginateDescribeDBInstances } from '@aws-sdk/client-rds';
+import { cellKeyAlias } from '../keys/key-alias';
 
 export const GUARD_APIS = ['kms:ListAliases', 'rds:DescribeDBInstances', 'fsx:DescribeFileSystems'] as const;
 export type GuardApi = (typeof GUARD_APIS)[number];
@@ -12,10 +13,6 @@ export type GuardApi = (typeof GUARD_APIS)[number];
  * it is created before the guard answers, so a refused deployment may leave it behind.
  */
 export const EVIDENCE_KEY_PURPOSES = ['data', 'seal'] as const;
-
-export function cellKeyAlias(tenantId: string, purpose: string): string {
-  return `alias/cellkit/${tenantId}/${purpose}`;
-}
 
 export interface Evidence {
   readonly api: GuardApi;

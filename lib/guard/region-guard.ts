@@ -10,9 +10,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { buildSync, version as esbuildVersion } from 'esbuild';
 import { Construct, IConstruct } from 'constructs';
 import { cloudWatchLogsStatement, keyAdminStatement } from '../keys/cell-keys';
+import { cellKeyAlias } from '../keys/key-alias';
 import { TENANT_ID_PATTERN, TENANT_ID_RULE } from '../registry/tenant-spec';
 import type { GuardProperties } from './handler';
-import { cellKeyAlias } from './region-check';
 import { FRAMEWORK_PACKS } from '../compliance/nag-packs';
 
 /** Everything the guard's role may do besides writing its own log: read-only, and IAM cannot scope these to a resource. */
@@ -192,6 +192,6 @@ export function guardBundleDir(): string {
 /** The guard's own sources and the lock file that pins the SDK clients bundled with them. */
 function bundleInputs(): string[] {
   const guardDir = __dirname;
-  const sources = [path.join(guardDir, 'region-check.ts'), ...fs.readdirSync(path.join(guardDir, 'handler')).sort().map((f) => path.join(guardDir, 'handler', f))];
+  const sources = [path.join(guardDir, 'region-check.ts'), path.join(guardDir, '..', 'keys', 'key-alias.ts'), ...fs.readdirSync(path.join(guardDir, 'handler')).sort().map((f) => path.join(guardDir, 'handler', f))];
   return [...sources, path.join(guardDir, '..', '..', 'package-lock.json')];
 }

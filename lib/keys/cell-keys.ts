@@ -2,6 +2,7 @@ import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { cellKeyAlias } from './key-alias';
 
 /**
  * What the account may do to the keys' configuration. Deliberately absent: kms:DisableKey and
@@ -141,7 +142,7 @@ export class CellKeys extends Construct {
     const policy = new iam.PolicyDocument({ statements: [keyAdminStatement()] });
     const key = new kms.Key(this, id, {
       description,
-      alias: `alias/cellkit/${tenantId}/${purpose}`,
+      alias: cellKeyAlias(tenantId, purpose),
       enableKeyRotation: true,
       rotationPeriod,
       pendingWindow,

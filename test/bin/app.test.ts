@@ -1,4 +1,4 @@
-// bin/app.ts end to end, as `cdk synth` runs it: a child process with CDK_OUTDIR and context.
+// bin/app.ts end to end, as `cdk synth` runs it (cdk.json's app command): a child process with CDK_OUTDIR and context.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -6,13 +6,18 @@ import * as path from 'path';
 import { REPO_ROOT } from '../fixtures';
 import { PINNED_AT, enterpriseSpec, registryDir, teamSpec } from '../registry/registry-dir';
 
-function runApp(context: Record<string, string>) {
+/** cdk.json's app command, e.g. `node bin/run-ts.js bin/app.ts`, run with this test's Node. */
+const APP_COMMAND: string[] = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')).app.split(' ');
+
+function runApp(context: Record<string, string>, extraEnv: Record<string, string> = {}) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-app-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) };
+  const env: NodeJS.ProcessEnv = { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context), ...extraEnv };
   for (const k of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'CDK_DEFAULT_ACCOUNT', 'CDK_DEFAULT_REGION']) delete env[k];
-  const result = spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(REPO_ROOT, 'bin/app.ts')], { env, encoding: 'utf8', cwd: REPO_ROOT });
+  const [node, ...args] = APP_COMMAND;
+  expect(node).toBe('node');
+  const result = spawnSync(process.execPath, args, { env, encoding: 'utf8', cwd: REPO_ROOT });
   const templates = fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).sort();
-  return { status: result.status, stderr: result.stderr, templates };
+  return { status: result.status, stderr: result.stderr, templates, outdir };
 }
 
 function validRegistry() {
@@ -46,5 +51,36 @@ describe('bin/app.ts', () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/no tenant "nobody" in tenants\/; known tenants: acme, globex/);
     expect(run.templates).toEqual([]);
+  });
+
+  test('an invalid -c workers is refused with the value and what is allowed, with no template written', () => {
+    const run = runApp({ registry: validRegistry().root, workers: 'two' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/cellkit: refusing to synthesize: context "workers": got "two"; expected a whole number >= 1/);
+    expect(run.templates).toEqual([]);
+  });
+
+  test('a malformed worker assignment is refused, with no template written', () => {
+    const run = runApp({ registry: validRegistry().root }, { CELLKIT_WORKER: '3/2' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/CELLKIT_WORKER: got "3\/2"; expected "k\/n" with 1 <= k <= n and n >= 2/);
+    expect(run.templates).toEqual([]);
+  });
+
+  test('a worker synthesizes only its share of the selection', () => {
+    const run = runApp({ registry: validRegistry().root }, { CELLKIT_WORKER: '2/2' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.templates).toEqual(['Cell-globex.template.json']);
+  });
+
+  test('creation stack traces are left out of cdk.out unless `cdk synth --debug-app` sets CDK_DEBUG', () => {
+    const traces = (extraEnv: Record<string, string>) => {
+      const run = runApp({ registry: validRegistry().root, tenant: 'globex' }, extraEnv);
+      expect(run.status).toBe(0);
+      return (fs.readFileSync(path.join(run.outdir, 'Cell-globex.metadata.json'), 'utf8').match(/aws:cdk:creationStack/g) ?? []).length;
+    };
+    expect(traces({})).toBe(0);
+    expect(traces({ CDK_DEBUG: 'true' })).toBeGreaterThan(100);
   });
 });

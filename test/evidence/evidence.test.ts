@@ -200,7 +200,7 @@ describe('cellkit evidence', () => {
 
   test('the CLI exits 0 when every control passes and 1 when one fails', () => {
     const cli = (cdkOut: string) =>
-      spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(REPO_ROOT, 'bin/cellkit.ts'), 'evidence', '--cdk-out', cdkOut, '--out', tmp('cellkit-evidence-cli-')], { encoding: 'utf8' });
+      spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/run-ts.js'), path.join(REPO_ROOT, 'bin/cellkit.ts'), 'evidence', '--cdk-out', cdkOut, '--out', tmp('cellkit-evidence-cli-')], { encoding: 'utf8' });
     const good = cli(assembly);
     expect(good.stdout).toMatch(/acme: PASS \(8 of 8 controls\)/);
     expect(good.status).toBe(0);

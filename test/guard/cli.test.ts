@@ -8,7 +8,7 @@ import { REPO_ROOT } from '../fixtures';
 
 function cellkit(...args: string[]) {
   const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_PROFILE: '', AWS_REGION: '' };
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(REPO_ROOT, 'bin', 'cellkit.ts'), ...args], { encoding: 'utf8', env, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run-ts.js'), path.join(REPO_ROOT, 'bin', 'cellkit.ts'), ...args], { encoding: 'utf8', env, timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

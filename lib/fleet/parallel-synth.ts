@@ -1,0 +1,204 @@
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { AssemblyManifest, Manifest } from 'aws-cdk-lib/cloud-assembly-schema';
+import { CellkitConfigError } from '../registry/errors';
+
+/** Environment variable that tells an app process it is worker `k/n` of a parallel fleet synth. */
+export const WORKER_ENV = 'CELLKIT_WORKER';
+
+/** Below this many tenants per worker, starting another process (~1.5 s) costs more than it saves. */
+export const MIN_TENANTS_PER_WORKER = 8;
+
+/**
+ * How many processes synthesize `tenants` stacks.
+ * @param requested `-c workers=<n>`, or undefined for the default: one per CPU, each with at least
+ *   {@link MIN_TENANTS_PER_WORKER} tenants.
+ * @param cpus CPUs available to this synth.
+ */
+export function workerCount(requested: string | undefined, tenants: number, cpus: number): number {
+  if (requested === undefined) return Math.max(1, Math.min(cpus, Math.floor(tenants / MIN_TENANTS_PER_WORKER)));
+  if (!/^\d+$/.test(requested) || Number(requested) < 1) {
+    throw new CellkitConfigError([`context "workers": got ${JSON.stringify(requested)}; expected a whole number >= 1 (1 synthesizes in this process)`]);
+  }
+  return Math.min(Number(requested), Math.max(1, tenants));
+}
+
+/** Parses `k/n` from {@link WORKER_ENV}. */
+export function parseWorker(value: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  const [index, count] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
+  if (!m || count < 2 || index < 1 || index > count) throw new ParallelSynthError(`${WORKER_ENV}: got ${JSON.stringify(value)}; expected "k/n" with 1 <= k <= n and n >= 2`);
+  return { index, count };
+}
+
+/** Worker k's share of the selection: every n-th item starting at the k-th, in selection order. */
+export function workerShare<T>(items: readonly T[], worker: { index: number; count: number }): T[] {
+  return items.filter((_, position) => position % worker.count === worker.index - 1);
+}
+
+export class ParallelSynthError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ParallelSynthError';
+  }
+}
+
+export interface ParallelSynthOptions {
+  /** The cloud assembly directory the CDK CLI reads (the App's outdir). */
+  readonly outdir: string;
+  /** Stack names in the order a single-process synth writes them; worker k owns every n-th. */
+  readonly stacks: readonly string[];
+  /** Worker processes, at least 2. */
+  readonly workers: number;
+  /**
+   * Command and arguments of one worker: the same app, run with `CELLKIT_WORKER=<k>/<n>` and
+   * `CDK_OUTDIR` set, so it synthesizes its share into its own cloud assembly.
+   */
+  readonly command: readonly string[];
+  /**
+   * Environment of the workers, before `CELLKIT_WORKER` and `CDK_OUTDIR` are added.
+   * @default process.env (the CLI's context, CDK_CONTEXT_JSON, is inherited)
+   */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+interface WorkerRun {
+  readonly index: number;
+  readonly dir: string;
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stderr: string;
+}
+
+const MANIFEST = 'manifest.json';
+const TREE = 'tree.json';
+const VALIDATION_REPORT = 'validation-report.json';
+
+/**
+ * Synthesizes a fleet in parallel worker processes and merges their cloud assemblies into `outdir`,
+ * so the CLI sees one assembly with the same bytes a single process writes (tested).
+ * Throws when a worker fails: its stderr (nag findings, errors) is in the message, and `outdir`
+ * gets no manifest, so the CLI refuses the synth.
+ */
+export async function synthesizeInWorkers(options: ParallelSynthOptions): Promise<void> {
+  const { outdir, stacks, workers } = options;
+  if (!Number.isInteger(workers) || workers < 2) throw new ParallelSynthError(`parallel synth: workers must be a whole number >= 2; got ${workers}`);
+  if (workers > stacks.length) throw new ParallelSynthError(`parallel synth: ${workers} workers for ${stacks.length} stacks would leave a worker empty`);
+  const scratch = path.join(outdir, '.cellkit-workers');
+  fs.rmSync(scratch, { recursive: true, force: true });
+  fs.mkdirSync(scratch, { recursive: true });
+  try {
+    const runs = await Promise.all(Array.from({ length: workers }, (_, i) => runWorker(i + 1, workers, path.join(scratch, String(i + 1)), options)));
+    const failed = runs.filter((r) => r.code !== 0);
+    if (failed.length) {
+      throw new ParallelSynthError(
+        failed.map((r) => `fleet worker ${r.index}/${workers} (${workerShare(stacks, { index: r.index, count: workers }).length} stacks) failed with ${r.signal ? `signal ${r.signal}` : `exit code ${r.code}`}:\n${r.stderr.trim()}`).join('\n\n'),
+      );
+    }
+    for (const r of runs) if (r.stderr) process.stderr.write(r.stderr);
+    mergeAssemblies(outdir, stacks, runs.map((r) => r.dir));
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function runWorker(index: number, count: number, dir: string, options: ParallelSynthOptions): Promise<WorkerRun> {
+  fs.mkdirSync(dir, { recursive: true });
+  const [file, ...args] = options.command;
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { env: { ...(options.env ?? process.env), [WORKER_ENV]: `${index}/${count}`, CDK_OUTDIR: dir }, stdio: ['ignore', 'inherit', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', (e) => resolve({ index, dir, code: -1, signal: null, stderr: `could not start ${file}: ${e.message}` }));
+    child.on('close', (code, signal) => resolve({ index, dir, code, signal, stderr }));
+  });
+}
+
+/** The stack an artifact belongs to: the stack itself or its `<stack>.assets` manifest. */
+function ownerOf(artifactId: string, stacks: ReadonlySet<string>): string | undefined {
+  if (stacks.has(artifactId)) return artifactId;
+  const dot = artifactId.indexOf('.');
+  return dot > 0 && stacks.has(artifactId.slice(0, dot)) ? artifactId.slice(0, dot) : undefined;
+}
+
+function readJson<T>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
+/** Merges worker assemblies into `outdir` in single-process order: each stack's artifacts, then app-level ones. */
+export function mergeAssemblies(outdir: string, stacks: readonly string[], workerDirs: readonly string[]): void {
+  const stackSet = new Set(stacks);
+  const manifests = workerDirs.map((dir) => Manifest.loadAssemblyManifest(path.join(dir, MANIFEST)));
+  const owned = new Map<string, [string, NonNullable<AssemblyManifest['artifacts']>[string]][]>();
+  const appLevel = new Map<string, string>(); // artifact id -> JSON, identical in every worker
+  const appLevelOrder: string[] = [];
+  manifests.forEach((m, w) => {
+    for (const [id, artifact] of Object.entries(m.artifacts ?? {})) {
+      const owner = ownerOf(id, stackSet);
+      if (owner) {
+        owned.set(owner, [...(owned.get(owner) ?? []), [id, artifact]]);
+        continue;
+      }
+      const json = JSON.stringify(artifact);
+      if (!appLevel.has(id)) {
+        appLevel.set(id, json);
+        appLevelOrder.push(id);
+      } else if (appLevel.get(id) !== json) {
+        throw new ParallelSynthError(`parallel synth: workers disagree on artifact "${id}" (worker ${w + 1} differs from worker 1)`);
+      }
+    }
+  });
+  const missing = stacks.filter((s) => !owned.has(s));
+  if (missing.length) throw new ParallelSynthError(`parallel synth: the workers wrote no stack ${missing.join(', ')}`);
+
+  const artifacts: NonNullable<AssemblyManifest['artifacts']> = {};
+  for (const stack of stacks) for (const [id, artifact] of owned.get(stack)!) artifacts[id] = artifact;
+  for (const id of appLevelOrder) artifacts[id] = JSON.parse(appLevel.get(id)!);
+
+  for (const dir of workerDirs) {
+    for (const entry of fs.readdirSync(dir)) {
+      if (entry === MANIFEST || entry === TREE || entry === VALIDATION_REPORT) continue;
+      const from = path.join(dir, entry);
+      const to = path.join(outdir, entry);
+      if (!fs.existsSync(to)) {
+        fs.renameSync(from, to);
+      } else if (!entry.startsWith('asset.') && fs.statSync(to).isFile() && fs.readFileSync(from, 'utf8') !== fs.readFileSync(to, 'utf8')) {
+        // Asset folders are named by their content hash; any other file written twice must match.
+        throw new ParallelSynthError(`parallel synth: workers wrote different ${entry}`);
+      }
+    }
+  }
+
+  mergeTree(outdir, stacks, workerDirs);
+  mergeValidationReports(outdir, workerDirs);
+  Manifest.saveAssemblyManifest({ ...manifests[0], artifacts }, path.join(outdir, MANIFEST));
+}
+
+interface TreeNode {
+  readonly id: string;
+  readonly path: string;
+  readonly children?: Record<string, TreeNode>;
+  readonly [key: string]: unknown;
+}
+
+function mergeTree(outdir: string, stacks: readonly string[], workerDirs: readonly string[]): void {
+  const trees = workerDirs.filter((d) => fs.existsSync(path.join(d, TREE))).map((d) => readJson<{ version: string; tree: TreeNode }>(path.join(d, TREE)));
+  if (!trees.length) return;
+  const children: Record<string, TreeNode> = {};
+  for (const stack of stacks) {
+    const node = trees.map((t) => t.tree.children?.[stack]).find((c) => c !== undefined);
+    if (node) children[stack] = node;
+  }
+  for (const [id, node] of Object.entries(trees[0].tree.children ?? {})) if (!(id in children)) children[id] = node;
+  const tree = { ...trees[0], tree: { ...trees[0].tree, children } };
+  fs.writeFileSync(path.join(outdir, TREE), JSON.stringify(tree));
+}
+
+function mergeValidationReports(outdir: string, workerDirs: readonly string[]): void {
+  const reports = workerDirs.filter((d) => fs.existsSync(path.join(d, VALIDATION_REPORT))).map((d) => readJson<{ pluginReports?: unknown[] }>(path.join(d, VALIDATION_REPORT)));
+  if (!reports.length) return;
+  const merged = { ...reports[0], pluginReports: reports.flatMap((r) => r.pluginReports ?? []) };
+  fs.writeFileSync(path.join(outdir, VALIDATION_REPORT), JSON.stringify(merged, undefined, 2));
+}
