@@ -1,4 +1,4 @@
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { AssemblyManifest, Manifest } from 'aws-cdk-lib/cloud-assembly-schema';
@@ -69,6 +69,8 @@ interface WorkerRun {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly stderr: string;
+  /** Stopped by this process after another worker failed. */
+  readonly stopped: boolean;
 }
 
 const MANIFEST = 'manifest.json';
@@ -89,11 +91,15 @@ export async function synthesizeInWorkers(options: ParallelSynthOptions): Promis
   fs.rmSync(scratch, { recursive: true, force: true });
   fs.mkdirSync(scratch, { recursive: true });
   try {
-    const runs = await Promise.all(Array.from({ length: workers }, (_, i) => runWorker(i + 1, workers, path.join(scratch, String(i + 1)), options)));
-    const failed = runs.filter((r) => r.code !== 0);
+    const runs = await runWorkers(options, scratch);
+    const failed = runs.filter((r) => r.code !== 0 && !r.stopped);
     if (failed.length) {
+      const stopped = runs.filter((r) => r.stopped).map((r) => `${r.index}/${workers}`);
       throw new ParallelSynthError(
-        failed.map((r) => `fleet worker ${r.index}/${workers} (${workerShare(stacks, { index: r.index, count: workers }).length} stacks) failed with ${r.signal ? `signal ${r.signal}` : `exit code ${r.code}`}:\n${r.stderr.trim()}`).join('\n\n'),
+        [
+          ...failed.map((r) => `fleet worker ${r.index}/${workers} (${workerShare(stacks, { index: r.index, count: workers }).length} stacks) failed with ${r.signal ? `signal ${r.signal}` : `exit code ${r.code}`}:\n${r.stderr.trim()}`),
+          ...(stopped.length ? [`stopped the other workers (${stopped.join(', ')}) without waiting for them`] : []),
+        ].join('\n\n'),
       );
     }
     for (const r of runs) if (r.stderr) process.stderr.write(r.stderr);
@@ -103,17 +109,39 @@ export async function synthesizeInWorkers(options: ParallelSynthOptions): Promis
   }
 }
 
-function runWorker(index: number, count: number, dir: string, options: ParallelSynthOptions): Promise<WorkerRun> {
-  fs.mkdirSync(dir, { recursive: true });
+/** Runs every worker; the first one to fail stops the others, so a failing fleet fails fast. */
+function runWorkers(options: ParallelSynthOptions, scratch: string): Promise<WorkerRun[]> {
   const [file, ...args] = options.command;
-  return new Promise((resolve) => {
-    const child = spawn(file, args, { env: { ...(options.env ?? process.env), [WORKER_ENV]: `${index}/${count}`, CDK_OUTDIR: dir }, stdio: ['ignore', 'inherit', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', (e) => resolve({ index, dir, code: -1, signal: null, stderr: `could not start ${file}: ${e.message}` }));
-    child.on('close', (code, signal) => resolve({ index, dir, code, signal, stderr }));
-  });
+  const children: ChildProcess[] = [];
+  const stoppedByUs = new Set<ChildProcess>();
+  return Promise.all(
+    Array.from({ length: options.workers }, (_, i) => {
+      const index = i + 1;
+      const dir = path.join(scratch, String(index));
+      fs.mkdirSync(dir, { recursive: true });
+      return new Promise<WorkerRun>((resolve) => {
+        const env = { ...(options.env ?? process.env), [WORKER_ENV]: `${index}/${options.workers}`, CDK_OUTDIR: dir };
+        const child = spawn(file, args, { env, stdio: ['ignore', 'inherit', 'pipe'] });
+        children.push(child);
+        let stderr = '';
+        child.stderr.setEncoding('utf8');
+        child.stderr.on('data', (chunk: string) => (stderr += chunk));
+        const finish = (code: number | null, signal: NodeJS.Signals | null, message: string) => {
+          const stopped = stoppedByUs.has(child);
+          if (code !== 0 && !stopped && stoppedByUs.size === 0) {
+            for (const other of children) {
+              if (other === child || other.exitCode !== null || other.signalCode !== null) continue;
+              stoppedByUs.add(other);
+              other.kill();
+            }
+          }
+          resolve({ index, dir, code, signal, stderr: message, stopped });
+        };
+        child.on('error', (e) => finish(-1, null, `could not start ${file}: ${e.message}`));
+        child.on('close', (code, signal) => finish(code, signal, stderr));
+      });
+    }),
+  );
 }
 
 /** The stack an artifact belongs to: the stack itself or its `<stack>.assets` manifest. */

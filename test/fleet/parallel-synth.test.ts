@@ -128,6 +128,15 @@ describe('synthesizeInWorkers', () => {
     expect(fs.readdirSync(outdir)).toEqual([]);
   });
 
+  test('the first failing worker stops the others instead of waiting for them', async () => {
+    const outdir = tmp('cellkit-parallel-stop-');
+    const script = 'if (process.env.CELLKIT_WORKER === "2/2") { console.error("worker 2 broke"); process.exit(1); } setTimeout(() => {}, 60000);';
+    const failure = synthesizeInWorkers({ outdir, stacks: ['Cell-a', 'Cell-b'], workers: 2, command: [process.execPath, '-e', script] });
+    await expect(failure).rejects.toThrow('fleet worker 2/2 (1 stacks) failed with exit code 1:\nworker 2 broke\n\nstopped the other workers (1/2) without waiting for them');
+    await expect(failure).rejects.not.toThrow(/fleet worker 1\/2/);
+    expect(fs.readdirSync(outdir)).toEqual([]);
+  });
+
   test('a worker that writes no assembly fails the synth instead of leaving stacks out', async () => {
     const outdir = tmp('cellkit-parallel-empty-');
     await expect(synthesizeInWorkers({ outdir, stacks: ['Cell-a', 'Cell-b'], workers: 2, command: [process.execPath, '-e', ''] })).rejects.toThrow(/manifest\.json/);

@@ -1,0 +1,89 @@
+// bin/compile-cache.js: V8 code cache written at exit. It must never serve stale code, and never fail a run.
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { REPO_ROOT } from '../fixtures';
+
+const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+
+/** Runs node: installs the cache at `cacheFile`, requires `module`, prints its export and the cache's hits/misses. */
+function run(cacheFile: string, module: string) {
+  const script = [
+    `const cache = require(${JSON.stringify(path.join(REPO_ROOT, 'bin/compile-cache.js'))}).install(${JSON.stringify(cacheFile)});`,
+    `const value = require(${JSON.stringify(module)}).value();`,
+    `process.on('exit', () => console.log(JSON.stringify({ value, ...cache.stats() })));`,
+  ].join('\n');
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout) as { value: string; hits: number; misses: number };
+}
+
+function modules() {
+  const dir = tmp('cellkit-cc-mods-');
+  fs.writeFileSync(path.join(dir, 'dep.js'), "exports.word = () => 'cached';\n");
+  fs.writeFileSync(path.join(dir, 'main.js'), "const dep = require('./dep');\nexports.value = () => dep.word();\n");
+  return dir;
+}
+
+describe('bin/compile-cache.js', () => {
+  test('the first run writes the cache; the next run compiles nothing and leaves the file alone', () => {
+    const dir = modules();
+    const file = path.join(tmp('cellkit-cc-'), 'sub', 'modules.cache');
+    expect(run(file, path.join(dir, 'main.js'))).toEqual({ value: 'cached', hits: 0, misses: 2 });
+    expect(fs.existsSync(file)).toBe(true);
+    const written = fs.statSync(file).mtimeMs;
+    expect(run(file, path.join(dir, 'main.js'))).toEqual({ value: 'cached', hits: 2, misses: 0 });
+    expect(fs.statSync(file).mtimeMs).toBe(written);
+  });
+
+  test('an edited module runs its new code, never the cached one', () => {
+    const dir = modules();
+    const file = path.join(tmp('cellkit-cc-'), 'modules.cache');
+    run(file, path.join(dir, 'main.js'));
+    // Same length as before, so only the content hash can tell them apart.
+    fs.writeFileSync(path.join(dir, 'dep.js'), "exports.word = () => 'changd';\n");
+    expect(run(file, path.join(dir, 'main.js'))).toEqual({ value: 'changd', hits: 1, misses: 1 });
+    expect(run(file, path.join(dir, 'main.js'))).toEqual({ value: 'changd', hits: 2, misses: 0 });
+  });
+
+  test('a corrupt cache file is ignored and replaced', () => {
+    const dir = modules();
+    const file = path.join(tmp('cellkit-cc-'), 'modules.cache');
+    fs.writeFileSync(file, 'not a cache');
+    expect(run(file, path.join(dir, 'main.js'))).toEqual({ value: 'cached', hits: 0, misses: 2 });
+    expect(run(file, path.join(dir, 'main.js'))).toEqual({ value: 'cached', hits: 2, misses: 0 });
+  });
+
+  test('a cache from another Node version is not used', () => {
+    const dir = modules();
+    const file = path.join(tmp('cellkit-cc-'), 'modules.cache');
+    run(file, path.join(dir, 'main.js'));
+    // latin1 maps bytes 1:1 to characters: the header is ASCII JSON after a 4-byte little-endian length.
+    const bytes = fs.readFileSync(file, 'latin1');
+    const u32 = (at: number) => bytes.charCodeAt(at) | (bytes.charCodeAt(at + 1) << 8) | (bytes.charCodeAt(at + 2) << 16) | (bytes.charCodeAt(at + 3) << 24);
+    const headerLength = u32(0);
+    const header = JSON.parse(bytes.slice(4, 4 + headerLength));
+    expect(header.tag).toContain(process.version);
+    const other = JSON.stringify({ ...header, tag: header.tag.replace(process.version, 'v0.0.1') });
+    const length = String.fromCharCode(other.length & 0xff, (other.length >> 8) & 0xff, (other.length >> 16) & 0xff, (other.length >> 24) & 0xff);
+    fs.writeFileSync(file, length + other + bytes.slice(4 + headerLength), 'latin1');
+    expect(run(file, path.join(dir, 'main.js'))).toEqual({ value: 'cached', hits: 0, misses: 2 });
+  });
+
+  test('modules with a hashbang line load', () => {
+    const dir = tmp('cellkit-cc-mods-');
+    fs.writeFileSync(path.join(dir, 'cli.js'), "#!/usr/bin/env node\nexports.value = () => 'hashbang';\n");
+    const file = path.join(tmp('cellkit-cc-'), 'modules.cache');
+    expect(run(file, path.join(dir, 'cli.js')).value).toBe('hashbang');
+    expect(run(file, path.join(dir, 'cli.js'))).toEqual({ value: 'hashbang', hits: 1, misses: 0 });
+  });
+
+  test('an unwritable cache location only costs speed', () => {
+    const dir = modules();
+    const blocker = path.join(tmp('cellkit-cc-'), 'a-file');
+    fs.writeFileSync(blocker, '');
+    expect(run(path.join(blocker, 'modules.cache'), path.join(dir, 'main.js'))).toEqual({ value: 'cached', hits: 0, misses: 2 });
+  });
+});
