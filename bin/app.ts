@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // The CDK app: the only place that reads context. `-c tenant=<id>` builds one tenant,
 // `-c shard=<i>/<n>` one of n balanced shards, no context builds every tenant.
-// `-c workers=<n>` sets how many processes synthesize a fleet (default: one per CPU, at least 8 tenants each).
+// `-c workers=<n>` sets how many processes synthesize a fleet (default: one per CPU, or per CPU of the
+// container's cgroup quota, with at least 8 tenants each).
 // `-c cfn-validation=true` adds CDK's built-in CloudFormation schema validation to this synth.
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { DISABLE_CREATION_STACK_TRACES } from 'aws-cdk-lib/cx-api';
 import { CellStack, cellStackName } from '../lib/cell/cell-stack';
 import { nagPacks } from '../lib/compliance/nag-packs';
-import { ParallelSynthError, WORKER_ENV, parseWorker, synthesizeInWorkers, workerCount, workerShare } from '../lib/fleet/parallel-synth';
+import { ParallelSynthError, WORKER_ENV, cgroupCpuLimit, parseWorker, synthesizeInWorkers, workerCount, workerShare } from '../lib/fleet/parallel-synth';
 import { CellkitConfigError } from '../lib/registry/errors';
 import { TenantRegistry, registryPaths } from '../lib/registry/registry';
 import { version } from '../package.json';
@@ -26,6 +28,15 @@ const context = (key: string): string | undefined => {
   return v === undefined ? undefined : String(v);
 };
 
+const CGROUP_CPU_MAX = '/sys/fs/cgroup/cpu.max';
+function readIfPresent(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 function refuse(e: unknown): never {
   if (!(e instanceof CellkitConfigError) && !(e instanceof ParallelSynthError)) throw e;
   process.stderr.write(`cellkit: refusing to synthesize: ${e.message}\n`);
@@ -37,7 +48,7 @@ try {
   const registry = TenantRegistry.load(registryPaths(context('registry') ?? path.resolve(__dirname, '..')));
   const selected = registry.select(context('tenant'), context('shard'));
   const worker = process.env[WORKER_ENV];
-  const workers = worker ? 1 : workerCount(context('workers'), selected.length, os.availableParallelism());
+  const workers = worker ? 1 : workerCount(context('workers'), selected.length, Math.min(os.availableParallelism(), cgroupCpuLimit(readIfPresent(CGROUP_CPU_MAX)) ?? Infinity));
   if (workers > 1) {
     // This process only starts the workers (the same app command) and merges their assemblies.
     synthesizeInWorkers({

@@ -4,9 +4,17 @@
 // the cache right after compiling, before any function ran). A synth then skips almost all compilation
 // of the ~900 modules it loads. Node 20 has nothing built in for this.
 //
-// Safe by construction: an entry is used only for the same file with the same content (SHA-1), the same
-// Node/V8 and the same V8 flags; V8 rejects anything else and the module compiles as usual. The cache is
-// one file, replaced atomically, so concurrent processes (fleet workers) never read half of one.
+// Never stale: an entry is used only for the same file with the same content (SHA-1), the same
+// Node/V8 and the same V8 flags; V8 rejects anything else and the module compiles as usual. It is not a
+// security boundary: whoever can write the cache file can make V8 run any code, so it belongs in a folder
+// only the user who runs it can write (bin/run-ts.js keeps it in the checkout's node_modules/.cache).
+// Bounded: one entry per file, replaced when the file changes, and entries of files that no longer exist
+// are dropped whenever the cache is rewritten. The cache is one file, replaced atomically, so concurrent
+// processes (fleet workers) never read half of one.
+//
+// Modules that use `import()` are left to Node's own compile: vm.Script needs an importModuleDynamically
+// callback for them, and the only one that behaves like Node's (vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER)
+// prints an ExperimentalWarning on Node 20 when used. Few modules do (4 of ~950 in a synth).
 const crypto = require('crypto');
 const fs = require('fs');
 const Module = require('module');
@@ -14,6 +22,8 @@ const path = require('path');
 const vm = require('vm');
 
 const FORMAT = 1;
+/** `import(`, also with space or a comment before the parenthesis; a false match only skips the cache. */
+const DYNAMIC_IMPORT = /\bimport\s*(?:\(|\/[/*])/;
 
 /** Reads the cache file: a 4-byte header length, a JSON header, then the concatenated cached data. */
 function readCache(file, tag) {
@@ -43,11 +53,16 @@ function writeCache(file, tag, entries) {
   length.writeUInt32LE(headerBytes.length, 0);
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     fs.writeFileSync(tmp, Buffer.concat([length, headerBytes, ...chunks]));
     fs.renameSync(tmp, file);
   } catch {
-    fs.rmSync(tmp, { force: true }); // an unwritable cache only costs speed
+    // an unwritable cache only costs speed
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // nothing was written
+    }
   }
 }
 
@@ -63,8 +78,10 @@ function install(file) {
   const compiled = []; // [filename, hash, script] of every module this run compiled
   let misses = 0;
   let hits = 0;
+  const nodeCompile = Module.prototype._compile;
 
   Module.prototype._compile = function compile(content, filename) {
+    if (DYNAMIC_IMPORT.test(content)) return nodeCompile.call(this, content, filename);
     const hash = crypto.createHash('sha1').update(content).digest('hex');
     // A hashbang is only valid at the very start of a script, not inside Module.wrap's function.
     if (content.startsWith('#!')) content = `//${content.slice(2)}`;
@@ -91,6 +108,7 @@ function install(file) {
     if (misses === 0) return;
     try {
       const entries = new Map(cached);
+      for (const filename of cached.keys()) if (!fs.existsSync(filename)) entries.delete(filename);
       for (const [filename, hash, script] of compiled) entries.set(filename, { hash, data: script.createCachedData() });
       writeCache(file, tag, entries);
     } catch {

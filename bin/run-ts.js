@@ -2,13 +2,19 @@
 'use strict';
 // The CDK app command (cdk.json): `node bin/run-ts.js bin/app.ts`. Runs a TypeScript entry point
 // without type checking (`npm test` type-checks). A synth loads ~900 modules; this keeps their cost low:
-// - only `.ts` files are transpiled (esbuild), each once per content, cached in the temp dir;
-//   node_modules load through Node's own loader (tsx's loader inspects every one of them);
-// - ./compile-cache.js keeps V8's compiled code of node_modules between runs.
+// - only `.ts` files are transpiled (esbuild), each once per content; node_modules load through Node's
+//   own loader (tsx's loader inspects every one of them);
+// - ./compile-cache.js keeps V8's compiled code of the modules between runs.
+//
+// Both caches live in the checkout, in node_modules/.cache/cellkit/ (ts/ and v8/), never in the shared
+// temp dir: that folder belongs to whoever installed the checkout, other local users cannot plant code
+// in it, and `npm ci` empties it. Clear it by hand with `rm -rf node_modules/.cache/cellkit`.
+// CELLKIT_CACHE_DIR=<dir> puts both caches in <dir> instead (tests use it to own their caches); it must
+// be a folder only you can write to. If the cache folder cannot be created or written, runs still work,
+// only slower.
 const crypto = require('crypto');
 const fs = require('fs');
 const Module = require('module');
-const os = require('os');
 const path = require('path');
 
 const entry = process.argv[2];
@@ -17,38 +23,49 @@ if (!entry) {
   process.exit(2);
 }
 
-const user = typeof process.getuid === 'function' ? process.getuid() : 'user';
+const cacheRoot = process.env.CELLKIT_CACHE_DIR || path.join(__dirname, '..', 'node_modules', '.cache', 'cellkit');
 // Node's own compile registers source maps; the code cache's does not. Our few `.ts` files keep Node's.
 const compileWithSourceMaps = Module.prototype._compile;
-// One cache per checkout: it holds that checkout's node_modules only, so it stays bounded.
-const checkout = crypto.createHash('sha256').update(path.resolve(__dirname, '..')).digest('hex').slice(0, 16);
-require('./compile-cache').install(path.join(os.tmpdir(), `cellkit-v8-cache-${user}`, `${checkout}.cache`));
+require('./compile-cache').install(path.join(cacheRoot, 'v8', 'modules.cache'));
 
 const ESBUILD_VERSION = require('esbuild/package.json').version;
 const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20', sourcemap: 'inline' };
-const cacheDir = path.join(os.tmpdir(), `cellkit-ts-${user}`);
+const cacheDir = path.join(cacheRoot, 'ts');
 let esbuild;
 
-/** Transpiled JavaScript of one TypeScript file; the cache key covers the path (for source maps), source and esbuild. */
+/**
+ * Transpiled JavaScript of one TypeScript file. The cache holds one file per source file, named by a hash
+ * of its absolute path, so it stays bounded however often files are edited: its first line is
+ * `// <key>`, the key covering the path (for source maps), the source and esbuild; any other key is a
+ * miss, and the file is rewritten with the new code.
+ */
 function transpile(filename, source) {
   const key = crypto.createHash('sha256').update(JSON.stringify([ESBUILD_VERSION, OPTIONS, filename])).update('\0').update(source).digest('hex');
-  const cached = path.join(cacheDir, `${key}.js`);
+  const header = `// ${key}\n`;
+  const cached = path.join(cacheDir, `${crypto.createHash('sha256').update(filename).digest('hex').slice(0, 32)}.js`);
   try {
-    return fs.readFileSync(cached, 'utf8');
+    const text = fs.readFileSync(cached, 'utf8');
+    if (text.startsWith(header)) return text.slice(header.length);
   } catch {
-    esbuild ??= require('esbuild');
-    const { code } = esbuild.transformSync(source, { ...OPTIONS, sourcefile: filename });
-    // Written aside and renamed: concurrent synths (parallel fleet workers) never read half a file.
-    const tmp = `${cached}.${process.pid}.tmp`;
-    try {
-      fs.mkdirSync(cacheDir, { recursive: true });
-      fs.writeFileSync(tmp, code);
-      fs.renameSync(tmp, cached);
-    } catch {
-      fs.rmSync(tmp, { force: true }); // an unwritable temp dir only costs speed
-    }
-    return code;
+    // not cached yet
   }
+  esbuild ??= require('esbuild');
+  const { code } = esbuild.transformSync(source, { ...OPTIONS, sourcefile: filename });
+  // Written aside and renamed: concurrent synths (parallel fleet workers) never read half a file.
+  const tmp = `${cached}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(tmp, header + code);
+    fs.renameSync(tmp, cached);
+  } catch {
+    // an unwritable cache folder only costs speed
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // nothing was written
+    }
+  }
+  return code;
 }
 
 Module._extensions['.ts'] = (module, filename) => {
@@ -57,5 +74,7 @@ Module._extensions['.ts'] = (module, filename) => {
 // Errors point at TypeScript lines.
 process.setSourceMapsEnabled(true);
 
-process.argv.splice(1, 1); // the entry point sees argv as if run directly
-require(path.resolve(entry));
+// The entry point sees argv as if run directly: Node sets argv[1] to the main script's absolute path.
+process.argv.splice(1, 1);
+process.argv[1] = path.resolve(entry);
+require(process.argv[1]);

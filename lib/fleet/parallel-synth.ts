@@ -24,6 +24,16 @@ export function workerCount(requested: string | undefined, tenants: number, cpus
   return Math.min(Number(requested), Math.max(1, tenants));
 }
 
+/**
+ * The CPUs a cgroup v2 CPU quota allows (the text of `/sys/fs/cgroup/cpu.max`, e.g. "200000 100000" = 2),
+ * or undefined when there is no quota. Node counts the host's CPUs, not a container's share of them.
+ */
+export function cgroupCpuLimit(cpuMax: string | undefined): number | undefined {
+  const m = /^(\d+|max)\s+(\d+)\s*$/.exec(cpuMax ?? '');
+  if (!m || m[1] === 'max' || Number(m[2]) === 0) return undefined;
+  return Math.max(1, Math.floor(Number(m[1]) / Number(m[2])));
+}
+
 /** Parses `k/n` from {@link WORKER_ENV}. */
 export function parseWorker(value: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(value);
@@ -69,8 +79,6 @@ interface WorkerRun {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly stderr: string;
-  /** Stopped by this process after another worker failed. */
-  readonly stopped: boolean;
 }
 
 const MANIFEST = 'manifest.json';
@@ -80,68 +88,74 @@ const VALIDATION_REPORT = 'validation-report.json';
 /**
  * Synthesizes a fleet in parallel worker processes and merges their cloud assemblies into `outdir`,
  * so the CLI sees one assembly with the same bytes a single process writes (tested).
- * Throws when a worker fails: its stderr (nag findings, errors) is in the message, and `outdir`
- * gets no manifest, so the CLI refuses the synth.
+ * Every worker runs to the end, so a failing synth reports the findings of the whole fleet, as one
+ * process does: the failed workers' output is in the error and their validation reports are merged
+ * into `outdir/validation-report.json`.
  */
 export async function synthesizeInWorkers(options: ParallelSynthOptions): Promise<void> {
   const { outdir, stacks, workers } = options;
   if (!Number.isInteger(workers) || workers < 2) throw new ParallelSynthError(`parallel synth: workers must be a whole number >= 2; got ${workers}`);
   if (workers > stacks.length) throw new ParallelSynthError(`parallel synth: ${workers} workers for ${stacks.length} stacks would leave a worker empty`);
-  const scratch = path.join(outdir, '.cellkit-workers');
-  fs.rmSync(scratch, { recursive: true, force: true });
-  fs.mkdirSync(scratch, { recursive: true });
+  fs.mkdirSync(outdir, { recursive: true });
+  // A fresh folder per synth: workers of an interrupted synth can never write into this one.
+  const scratch = fs.mkdtempSync(path.join(outdir, '.cellkit-workers-'));
   try {
     const runs = await runWorkers(options, scratch);
-    const failed = runs.filter((r) => r.code !== 0 && !r.stopped);
+    // Worker output names its own scratch assembly; the user only ever sees outdir.
+    const output = (r: WorkerRun) => r.stderr.split(r.dir).join(outdir);
+    const failed = runs.filter((r) => r.code !== 0);
     if (failed.length) {
-      const stopped = runs.filter((r) => r.stopped).map((r) => `${r.index}/${workers}`);
+      mergeValidationReports(outdir, failed.map((r) => r.dir));
       throw new ParallelSynthError(
-        [
-          ...failed.map((r) => `fleet worker ${r.index}/${workers} (${workerShare(stacks, { index: r.index, count: workers }).length} stacks) failed with ${r.signal ? `signal ${r.signal}` : `exit code ${r.code}`}:\n${r.stderr.trim()}`),
-          ...(stopped.length ? [`stopped the other workers (${stopped.join(', ')}) without waiting for them`] : []),
-        ].join('\n\n'),
+        failed
+          .map((r) => `fleet worker ${r.index}/${workers} (${workerShare(stacks, { index: r.index, count: workers }).length} stacks) failed with ${r.signal ? `signal ${r.signal}` : `exit code ${r.code}`}:\n${output(r).trim()}`)
+          .join('\n\n'),
       );
     }
-    for (const r of runs) if (r.stderr) process.stderr.write(r.stderr);
-    mergeAssemblies(outdir, stacks, runs.map((r) => r.dir));
+    for (const r of runs) if (r.stderr) process.stderr.write(output(r));
+    try {
+      mergeAssemblies(outdir, stacks, runs.map((r) => r.dir));
+    } catch (e) {
+      if (e instanceof ParallelSynthError) throw e;
+      throw new ParallelSynthError(`parallel synth: could not merge the workers' cloud assemblies: ${e instanceof Error ? e.message : String(e)}`);
+    }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-/** Runs every worker; the first one to fail stops the others, so a failing fleet fails fast. */
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Runs every worker to the end. A signal to this process stops the workers, removes `scratch` and is re-raised. */
 function runWorkers(options: ParallelSynthOptions, scratch: string): Promise<WorkerRun[]> {
   const [file, ...args] = options.command;
   const children: ChildProcess[] = [];
-  const stoppedByUs = new Set<ChildProcess>();
-  return Promise.all(
-    Array.from({ length: options.workers }, (_, i) => {
-      const index = i + 1;
-      const dir = path.join(scratch, String(index));
-      fs.mkdirSync(dir, { recursive: true });
-      return new Promise<WorkerRun>((resolve) => {
-        const env = { ...(options.env ?? process.env), [WORKER_ENV]: `${index}/${options.workers}`, CDK_OUTDIR: dir };
-        const child = spawn(file, args, { env, stdio: ['ignore', 'inherit', 'pipe'] });
-        children.push(child);
-        let stderr = '';
-        child.stderr.setEncoding('utf8');
-        child.stderr.on('data', (chunk: string) => (stderr += chunk));
-        const finish = (code: number | null, signal: NodeJS.Signals | null, message: string) => {
-          const stopped = stoppedByUs.has(child);
-          if (code !== 0 && !stopped && stoppedByUs.size === 0) {
-            for (const other of children) {
-              if (other === child || other.exitCode !== null || other.signalCode !== null) continue;
-              stoppedByUs.add(other);
-              other.kill();
-            }
-          }
-          resolve({ index, dir, code, signal, stderr: message, stopped });
-        };
-        child.on('error', (e) => finish(-1, null, `could not start ${file}: ${e.message}`));
-        child.on('close', (code, signal) => finish(code, signal, stderr));
-      });
-    }),
-  );
+  const onSignal = (signal: NodeJS.Signals) => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    for (const s of FORWARDED_SIGNALS) process.removeListener(s, onSignal);
+    process.kill(process.pid, signal);
+  };
+  for (const s of FORWARDED_SIGNALS) process.on(s, onSignal);
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
+  delete env.CDK_PERF_COUNTERS_FILE; // one file for the whole synth: workers would overwrite each other's
+  const runs = Array.from({ length: options.workers }, (_, i) => {
+    const index = i + 1;
+    const dir = path.join(scratch, String(index));
+    fs.mkdirSync(dir, { recursive: true });
+    return new Promise<WorkerRun>((resolve) => {
+      const child = spawn(file, args, { env: { ...env, [WORKER_ENV]: `${index}/${options.workers}`, CDK_OUTDIR: dir }, stdio: ['ignore', 'inherit', 'pipe'] });
+      children.push(child);
+      let stderr = '';
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (chunk: string) => (stderr += chunk));
+      child.on('error', (e) => resolve({ index, dir, code: -1, signal: null, stderr: `could not start ${file}: ${e.message}` }));
+      child.on('close', (code, signal) => resolve({ index, dir, code, signal, stderr }));
+    });
+  });
+  return Promise.all(runs).finally(() => {
+    for (const s of FORWARDED_SIGNALS) process.removeListener(s, onSignal);
+  });
 }
 
 /** The stack an artifact belongs to: the stack itself or its `<stack>.assets` manifest. */
@@ -185,14 +199,19 @@ export function mergeAssemblies(outdir: string, stacks: readonly string[], worke
   for (const stack of stacks) for (const [id, artifact] of owned.get(stack)!) artifacts[id] = artifact;
   for (const id of appLevelOrder) artifacts[id] = JSON.parse(appLevel.get(id)!);
 
+  // cdk.out is reused between synths: the first worker to write a name replaces what a previous
+  // synth left there; a second worker writing the same name must write the same bytes.
+  const written = new Set<string>();
   for (const dir of workerDirs) {
     for (const entry of fs.readdirSync(dir)) {
       if (entry === MANIFEST || entry === TREE || entry === VALIDATION_REPORT) continue;
       const from = path.join(dir, entry);
       const to = path.join(outdir, entry);
-      if (!fs.existsSync(to)) {
+      if (!written.has(entry)) {
+        written.add(entry);
+        fs.rmSync(to, { recursive: true, force: true });
         fs.renameSync(from, to);
-      } else if (!entry.startsWith('asset.') && fs.statSync(to).isFile() && fs.readFileSync(from, 'utf8') !== fs.readFileSync(to, 'utf8')) {
+      } else if (!entry.startsWith('asset.') && fs.readFileSync(from, 'utf8') !== fs.readFileSync(to, 'utf8')) {
         // Asset folders are named by their content hash; any other file written twice must match.
         throw new ParallelSynthError(`parallel synth: workers wrote different ${entry}`);
       }
@@ -201,7 +220,10 @@ export function mergeAssemblies(outdir: string, stacks: readonly string[], worke
 
   mergeTree(outdir, stacks, workerDirs);
   mergeValidationReports(outdir, workerDirs);
-  Manifest.saveAssemblyManifest({ ...manifests[0], artifacts }, path.join(outdir, MANIFEST));
+  // Context lookups a worker could not answer (none today: synth is offline), so the CLI sees them all.
+  const lookups = new Map(manifests.flatMap((m) => m.missing ?? []).map((l) => [JSON.stringify(l), l]));
+  const { missing: _, ...base } = manifests[0];
+  Manifest.saveAssemblyManifest({ ...base, artifacts, ...(lookups.size ? { missing: [...lookups.values()] } : {}) }, path.join(outdir, MANIFEST));
 }
 
 interface TreeNode {

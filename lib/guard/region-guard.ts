@@ -158,35 +158,65 @@ class DependOnGuard implements IAspect {
   }
 }
 
-let bundleDir: string | undefined;
+/**
+ * Where guard bundles are cached: in the checkout, like bin/run-ts.js's caches, never in the shared temp
+ * dir, where another local user could plant a bundle that would be deployed as the guard's code. The
+ * folder belongs to whoever installed the checkout and `npm ci` empties it.
+ */
+export const GUARD_BUNDLE_CACHE = path.join(__dirname, '..', '..', 'node_modules', '.cache', 'cellkit', 'region-guard');
+
+const bundleDirs = new Map<string, string>();
 
 /**
- * Bundles the handler with esbuild once per process, into a folder named by the bundle's hash:
- * many tenant stacks share one bundle, and the asset hash only changes with the code.
+ * Bundles the handler with esbuild once per process, into a folder named by the hash of the bundle's
+ * inputs: many tenant stacks share one bundle, and the asset hash only changes with the code.
+ * If the cache folder cannot be written, the bundle goes to a fresh private temp folder instead.
+ * @param cacheDir where bundles are cached (tests pass another folder)
  */
-export function guardBundleDir(): string {
-  if (bundleDir) return bundleDir;
-  // Keyed on every input of the bundle, so a synth on a machine that has bundled this exact
+export function guardBundleDir(cacheDir: string = GUARD_BUNDLE_CACHE): string {
+  const known = bundleDirs.get(cacheDir);
+  if (known) return known;
+  // Keyed on every input of the bundle, so a synth in a checkout that has bundled this exact
   // handler before skips esbuild (about 1 s) and reuses the same bytes.
   const options = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, keepNames: true, legalComments: 'none' } as const;
   const inputs = crypto.createHash('sha256').update(JSON.stringify(options)).update(esbuildVersion);
   for (const file of bundleInputs()) inputs.update(path.relative(__dirname, file)).update(fs.readFileSync(file, 'utf8'));
-  const dir = path.join(os.tmpdir(), 'cellkit-region-guard', inputs.digest('hex').slice(0, 16));
-  if (!fs.existsSync(path.join(dir, 'index.js'))) {
-    const result = buildSync({ ...options, entryPoints: [path.join(__dirname, 'handler', 'index.ts')], write: false, logLevel: 'silent' });
-    // Written aside and renamed, so concurrent synths never see a half-written bundle.
-    const tmp = `${dir}.${process.pid}.tmp`;
-    fs.mkdirSync(tmp, { recursive: true });
-    fs.writeFileSync(path.join(tmp, 'index.js'), result.outputFiles[0].contents);
-    try {
-      fs.renameSync(tmp, dir);
-    } catch {
-      fs.rmSync(tmp, { recursive: true, force: true });
-      if (!fs.existsSync(path.join(dir, 'index.js'))) throw new Error(`RegionGuard: could not write the handler bundle to ${dir}`);
+  const dir = path.join(cacheDir, inputs.digest('hex').slice(0, 16));
+  let result = fs.existsSync(path.join(dir, 'index.js')) ? dir : undefined;
+  if (!result) {
+    const { outputFiles } = buildSync({ ...options, entryPoints: [path.join(__dirname, 'handler', 'index.ts')], write: false, logLevel: 'silent' });
+    const code = outputFiles[0].contents;
+    result = cacheBundle(dir, code);
+    if (!result) {
+      // mkdtemp creates a folder with a new random name that only this user can read or write.
+      result = fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-region-guard-'));
+      fs.writeFileSync(path.join(result, 'index.js'), code);
     }
   }
-  bundleDir = dir;
-  return dir;
+  bundleDirs.set(cacheDir, result);
+  return result;
+}
+
+/** Writes the bundle to `dir` in the cache; undefined if the cache folder cannot be written. */
+function cacheBundle(dir: string, code: Uint8Array): string | undefined {
+  // Written aside and renamed, so concurrent synths never see a half-written bundle.
+  const tmp = `${dir}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp, { mode: 0o700 });
+    fs.writeFileSync(path.join(tmp, 'index.js'), code);
+    fs.renameSync(tmp, dir);
+    return dir;
+  } catch {
+    try {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    } catch {
+      // nothing was written
+    }
+    // Another synth may have written the same bundle first.
+    return fs.existsSync(path.join(dir, 'index.js')) ? dir : undefined;
+  }
 }
 
 /** The guard's own sources and the lock file that pins the SDK clients bundled with them. */

@@ -11,13 +11,19 @@ const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 function run(cacheFile: string, module: string) {
   const script = [
     `const cache = require(${JSON.stringify(path.join(REPO_ROOT, 'bin/compile-cache.js'))}).install(${JSON.stringify(cacheFile)});`,
-    `const value = require(${JSON.stringify(module)}).value();`,
-    `process.on('exit', () => console.log(JSON.stringify({ value, ...cache.stats() })));`,
+    // value() may return a promise (a module using import()); the result is printed once it settles.
+    `Promise.resolve(require(${JSON.stringify(module)}).value()).then((value) => process.on('exit', () => console.log(JSON.stringify({ value, ...cache.stats() }))));`,
   ].join('\n');
   const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   return JSON.parse(r.stdout) as { value: string; hits: number; misses: number };
+}
+
+/** The cache file's header: format, tag and entries by filename. */
+function header(file: string): { tag: string; entries: Record<string, unknown> } {
+  const bytes = fs.readFileSync(file);
+  return JSON.parse(bytes.subarray(4, 4 + bytes.readUInt32LE(0)).toString('utf8'));
 }
 
 function modules() {
@@ -78,6 +84,30 @@ describe('bin/compile-cache.js', () => {
     const file = path.join(tmp('cellkit-cc-'), 'modules.cache');
     expect(run(file, path.join(dir, 'cli.js')).value).toBe('hashbang');
     expect(run(file, path.join(dir, 'cli.js'))).toEqual({ value: 'hashbang', hits: 1, misses: 0 });
+  });
+
+  test('a module using import() loads and works, on the first and on the cached run, as under plain Node', () => {
+    const dir = modules();
+    fs.writeFileSync(path.join(dir, 'esm.mjs'), "export const word = 'esm';\n");
+    fs.writeFileSync(
+      path.join(dir, 'dynamic.js'),
+      "const dep = require('./dep');\nexports.value = async () => { const os = await import('node:os'); const esm = await import('./esm.mjs'); return `${typeof os.cpus} ${esm.word} ${dep.word()}`; };\n",
+    );
+    const file = path.join(tmp('cellkit-cc-'), 'modules.cache');
+    // dep.js is cached as usual; a module with import() is compiled by Node itself, so import() behaves as in plain Node.
+    expect(run(file, path.join(dir, 'dynamic.js'))).toEqual({ value: 'function esm cached', hits: 0, misses: 1 });
+    expect(run(file, path.join(dir, 'dynamic.js'))).toEqual({ value: 'function esm cached', hits: 1, misses: 0 });
+  });
+
+  test("entries of deleted modules are dropped when the cache is rewritten, so it holds one entry per existing file", () => {
+    const file = path.join(tmp('cellkit-cc-'), 'modules.cache');
+    const gone = modules();
+    run(file, path.join(gone, 'main.js'));
+    expect(Object.keys(header(file).entries).sort()).toEqual([path.join(gone, 'dep.js'), path.join(gone, 'main.js')]);
+    fs.rmSync(gone, { recursive: true });
+    const kept = modules();
+    expect(run(file, path.join(kept, 'main.js'))).toEqual({ value: 'cached', hits: 0, misses: 2 });
+    expect(Object.keys(header(file).entries).sort()).toEqual([path.join(kept, 'dep.js'), path.join(kept, 'main.js')]);
   });
 
   test('an unwritable cache location only costs speed', () => {

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CellkitConfigError } from '../../lib/registry/errors';
-import { MIN_TENANTS_PER_WORKER, ParallelSynthError, mergeAssemblies, parseWorker, synthesizeInWorkers, workerCount, workerShare } from '../../lib/fleet/parallel-synth';
+import { MIN_TENANTS_PER_WORKER, ParallelSynthError, cgroupCpuLimit, mergeAssemblies, parseWorker, synthesizeInWorkers, workerCount, workerShare } from '../../lib/fleet/parallel-synth';
 import { REPO_ROOT } from '../fixtures';
 import { PINNED_AT, enterpriseSpec, registryDir, teamSpec } from '../registry/registry-dir';
 
@@ -32,6 +32,18 @@ describe('workerCount', () => {
   test.each(['0', '-1', '1.5', 'two', ''])('-c workers=%j is refused naming the context key, the value and what is allowed', (value) => {
     expect(() => workerCount(value, 10, 2)).toThrow(CellkitConfigError);
     expect(() => workerCount(value, 10, 2)).toThrow(`context "workers": got ${JSON.stringify(value)}; expected a whole number >= 1 (1 synthesizes in this process)`);
+  });
+});
+
+describe('cgroupCpuLimit', () => {
+  test('a cgroup v2 quota caps the CPUs; no quota or no file does not', () => {
+    expect(cgroupCpuLimit('200000 100000\n')).toBe(2);
+    expect(cgroupCpuLimit('150000 100000')).toBe(1);
+    expect(cgroupCpuLimit('50000 100000')).toBe(1);
+    expect(cgroupCpuLimit('800000 100000')).toBe(8);
+    expect(cgroupCpuLimit('max 100000\n')).toBeUndefined();
+    expect(cgroupCpuLimit(undefined)).toBeUndefined();
+    expect(cgroupCpuLimit('garbage')).toBeUndefined();
   });
 });
 
@@ -90,8 +102,7 @@ describe('parallel fleet synth through bin/app.ts', () => {
     return dir;
   }
 
-  function synth(registryRoot: string, workers: string) {
-    const outdir = tmp('cellkit-parallel-');
+  function synth(registryRoot: string, workers: string, outdir = tmp('cellkit-parallel-')) {
     const env: NodeJS.ProcessEnv = { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ registry: registryRoot, workers }) };
     delete env.CELLKIT_WORKER;
     const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/run-ts.js'), path.join(REPO_ROOT, 'bin/app.ts')], { env, encoding: 'utf8', cwd: REPO_ROOT });
@@ -116,6 +127,19 @@ describe('parallel fleet synth through bin/app.ts', () => {
       for (const [file, hash] of expected) expect({ file, hash: actual.get(file) }).toEqual({ file, hash });
     }
   });
+
+  test('a second synth into the same cdk.out, after a tenant changed, writes what one process writes', () => {
+    const dir = registry();
+    const outdir = synth(dir.root, '2').outdir;
+    dir.writeTenant('globex', teamSpec({ id: 'globex', sizing: 'prod' }));
+    const again = synth(dir.root, '2', outdir);
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+    const fresh = files(synth(dir.root, '1').outdir);
+    const actual = files(outdir);
+    for (const [file, hash] of fresh) expect({ file, hash: actual.get(file) }).toEqual({ file, hash });
+    expect(fs.readFileSync(path.join(outdir, 'Cell-globex.template.json'), 'utf8')).toContain('db.m7g.large');
+  });
 });
 
 describe('synthesizeInWorkers', () => {
@@ -128,18 +152,65 @@ describe('synthesizeInWorkers', () => {
     expect(fs.readdirSync(outdir)).toEqual([]);
   });
 
-  test('the first failing worker stops the others instead of waiting for them', async () => {
-    const outdir = tmp('cellkit-parallel-stop-');
-    const script = 'if (process.env.CELLKIT_WORKER === "2/2") { console.error("worker 2 broke"); process.exit(1); } setTimeout(() => {}, 60000);';
+  test('every worker runs to the end: all failures are reported and their nag reports land in cdk.out', async () => {
+    const outdir = tmp('cellkit-parallel-report-');
+    // A fake worker that fails the way a cdk-nag finding fails a CDK app: report file, message naming it, exit 1.
+    const script = [
+      "const fs = require('fs'); const path = require('path');",
+      'const k = process.env.CELLKIT_WORKER.split("/")[0];',
+      'if (k === "1") setTimeout(() => {}, 300);',
+      "const report = path.join(process.env.CDK_OUTDIR, 'validation-report.json');",
+      "fs.writeFileSync(report, JSON.stringify({ version: '55.0.0', title: 'Validation Report', pluginReports: [{ summary: { pluginName: 'AwsSolutions-' + k } }] }));",
+      "console.error('Validation failed in worker ' + k + '. A copy of this report can be found in: ' + report);",
+      'setTimeout(() => process.exit(1), k === "1" ? 300 : 0);',
+    ].join('\n');
     const failure = synthesizeInWorkers({ outdir, stacks: ['Cell-a', 'Cell-b'], workers: 2, command: [process.execPath, '-e', script] });
-    await expect(failure).rejects.toThrow('fleet worker 2/2 (1 stacks) failed with exit code 1:\nworker 2 broke\n\nstopped the other workers (1/2) without waiting for them');
-    await expect(failure).rejects.not.toThrow(/fleet worker 1\/2/);
+    await expect(failure).rejects.toThrow(`fleet worker 1/2 (1 stacks) failed with exit code 1:\nValidation failed in worker 1. A copy of this report can be found in: ${path.join(outdir, 'validation-report.json')}`);
+    await expect(failure).rejects.toThrow(`fleet worker 2/2 (1 stacks) failed with exit code 1:\nValidation failed in worker 2.`);
+    const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports.map((r: { summary: { pluginName: string } }) => r.summary.pluginName)).toEqual(['AwsSolutions-1', 'AwsSolutions-2']);
+    expect(fs.readdirSync(outdir)).toEqual(['validation-report.json']);
+  });
+
+  test('SIGTERM stops the workers and removes their scratch folder', () => {
+    const outdir = tmp('cellkit-parallel-signal-');
+    const pids = tmp('cellkit-parallel-pids-');
+    const worker = `require('fs').writeFileSync(require('path').join(${JSON.stringify(pids)}, String(process.pid)), ''); setTimeout(() => {}, 60000);`;
+    const parent = [
+      `const { synthesizeInWorkers } = require(${JSON.stringify(path.join(REPO_ROOT, 'lib/fleet/parallel-synth'))});`,
+      `synthesizeInWorkers({ outdir: ${JSON.stringify(outdir)}, stacks: ['Cell-a', 'Cell-b'], workers: 2, command: [process.execPath, '-e', ${JSON.stringify(worker)}] });`,
+    ].join('\n');
+    const script = path.join(tmp('cellkit-parallel-parent-'), 'parent.ts');
+    fs.writeFileSync(script, parent);
+    // The parent sends itself SIGTERM once both workers have started, like a CI job being cancelled.
+    const watcher = `const fs = require('fs'); const t = setInterval(() => { if (fs.readdirSync(${JSON.stringify(pids)}).length === 2) { clearInterval(t); process.kill(process.pid, 'SIGTERM'); } }, 50);`;
+    const r = spawnSync(process.execPath, ['-e', `${watcher}\nprocess.argv = [process.argv[0], ${JSON.stringify(path.join(REPO_ROOT, 'bin/run-ts.js'))}, ${JSON.stringify(script)}]; require(process.argv[1]);`], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.signal).toBe('SIGTERM');
+    expect(fs.readdirSync(pids)).toHaveLength(2);
+    const running = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] !== 'Z'; // a zombie is already dead
+      } catch {
+        return false;
+      }
+    };
+    // Signals are delivered asynchronously: allow the workers a moment to exit, no more.
+    const deadline = Date.now() + 3000;
+    let alive = fs.readdirSync(pids).map(Number).filter(running);
+    while (alive.length && Date.now() < deadline) {
+      spawnSync('sleep', ['0.1']);
+      alive = alive.filter(running);
+    }
+    expect(alive).toEqual([]);
     expect(fs.readdirSync(outdir)).toEqual([]);
   });
 
   test('a worker that writes no assembly fails the synth instead of leaving stacks out', async () => {
     const outdir = tmp('cellkit-parallel-empty-');
-    await expect(synthesizeInWorkers({ outdir, stacks: ['Cell-a', 'Cell-b'], workers: 2, command: [process.execPath, '-e', ''] })).rejects.toThrow(/manifest\.json/);
+    await expect(synthesizeInWorkers({ outdir, stacks: ['Cell-a', 'Cell-b'], workers: 2, command: [process.execPath, '-e', ''] })).rejects.toThrow(
+      /^parallel synth: could not merge the workers' cloud assemblies: .*manifest\.json/,
+    );
     expect(fs.readdirSync(outdir)).toEqual([]);
   });
 
@@ -167,6 +238,28 @@ describe('mergeAssemblies', () => {
     const a = assembly({ 'Cell-a': stack('Cell-a'), Tree: { type: 'cdk:tree', properties: { file: 'tree.json' } } });
     const b = assembly({ 'Cell-b': stack('Cell-b'), Tree: { type: 'cdk:tree', properties: { file: 'other.json' } } });
     expect(() => mergeAssemblies(tmp('cellkit-merge-out-'), ['Cell-a', 'Cell-b'], [a, b])).toThrow('workers disagree on artifact "Tree" (worker 2 differs from worker 1)');
+  });
+
+  test('context lookups any worker could not answer are all passed on to the CLI', () => {
+    const lookup = (account: string) => ({ key: `availability-zones:account=${account}:region=eu-west-2`, provider: 'availability-zones', props: { account, region: 'eu-west-2' } });
+    const a = assembly({ 'Cell-a': stack('Cell-a') });
+    const b = assembly({ 'Cell-b': stack('Cell-b') });
+    for (const [dir, missing] of [[a, [lookup('1'), lookup('2')]], [b, [lookup('2'), lookup('3')]]] as const) {
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, missing }));
+    }
+    const out = tmp('cellkit-merge-out-');
+    mergeAssemblies(out, ['Cell-a', 'Cell-b'], [a, b]);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8')).missing.map((l: { props: { account: string } }) => l.props.account)).toEqual(['1', '2', '3']);
+  });
+
+  test('files a previous synth left in cdk.out are replaced, not compared', () => {
+    const a = assembly({ 'Cell-a': stack('Cell-a') });
+    fs.writeFileSync(path.join(a, 'Cell-a.template.json'), '{"new":true}');
+    const out = tmp('cellkit-merge-out-');
+    fs.writeFileSync(path.join(out, 'Cell-a.template.json'), '{"old":true}');
+    mergeAssemblies(out, ['Cell-a'], [a]);
+    expect(fs.readFileSync(path.join(out, 'Cell-a.template.json'), 'utf8')).toBe('{"new":true}');
   });
 
   test('artifacts follow the stack order given, then app-level artifacts', () => {

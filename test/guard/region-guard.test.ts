@@ -6,7 +6,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CellStack, TENANT_TAG, cellStackName } from '../../lib/cell/cell-stack';
 import { GUARD_READ_ACTIONS, RegionGuard, RegionGuardProps, guardBundleDir } from '../../lib/guard/region-guard';
-import { cellStack, nagFindings, regions, teamTenant, tenant } from '../fixtures';
+import { REPO_ROOT, cellStack, nagFindings, regions, teamTenant, tenant } from '../fixtures';
 
 type Resources = Record<string, { Type: string; DependsOn?: string[]; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
 
@@ -122,6 +122,25 @@ describe('guard bundle', () => {
     });
     expect(hashes[0]).toBe(hashes[1]);
     expect(hashes[0]).toMatch(/^[0-9a-f]{64}\.zip$/);
+  });
+
+  test("is cached inside the checkout (node_modules/.cache/cellkit), not in the shared temp dir another user could write to", () => {
+    const dir = guardBundleDir();
+    expect(path.dirname(dir)).toBe(path.join(REPO_ROOT, 'node_modules', '.cache', 'cellkit', 'region-guard'));
+    expect(path.basename(dir)).toMatch(/^[0-9a-f]{16}$/);
+    expect(path.relative(os.tmpdir(), dir).startsWith('..')).toBe(true);
+  });
+
+  test('an unusable cache folder falls back to a fresh private temp folder with the same bundle', () => {
+    const blocker = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-guard-test-')), 'a-file');
+    fs.writeFileSync(blocker, '');
+    const dir = guardBundleDir(path.join(blocker, 'region-guard'));
+    expect(path.dirname(dir)).toBe(os.tmpdir());
+    expect(path.basename(dir)).toMatch(/^cellkit-region-guard-/);
+    if (process.platform !== 'win32') expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    expect(fs.readFileSync(path.join(dir, 'index.js'))).toEqual(fs.readFileSync(path.join(guardBundleDir(), 'index.js')));
+    expect(guardBundleDir(path.join(blocker, 'region-guard'))).toBe(dir); // once per process, like the cached one
+    fs.rmSync(dir, { recursive: true });
   });
 });
 
