@@ -56,6 +56,7 @@ try {
       stacks: selected.map((t) => cellStackName(t.id)),
       workers,
       command: [process.execPath, path.join(__dirname, 'run-ts.js'), path.join(__dirname, 'app.ts')],
+      env: process.env,
     }).catch(refuse);
   } else {
     for (const tenant of worker ? workerShare(selected, parseWorker(worker)) : selected) {

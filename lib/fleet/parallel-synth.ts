@@ -67,10 +67,10 @@ export interface ParallelSynthOptions {
    */
   readonly command: readonly string[];
   /**
-   * Environment of the workers, before `CELLKIT_WORKER` and `CDK_OUTDIR` are added.
-   * @default process.env (the CLI's context, CDK_CONTEXT_JSON, is inherited)
+   * Environment of the workers, before `CELLKIT_WORKER` and `CDK_OUTDIR` are added: the app passes its
+   * own, so workers see the same context (CDK_CONTEXT_JSON) the CLI gave it.
    */
-  readonly env?: NodeJS.ProcessEnv;
+  readonly env: NodeJS.ProcessEnv;
 }
 
 interface WorkerRun {
@@ -137,7 +137,7 @@ function runWorkers(options: ParallelSynthOptions, scratch: string): Promise<Wor
     process.kill(process.pid, signal);
   };
   for (const s of FORWARDED_SIGNALS) process.on(s, onSignal);
-  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
+  const env: NodeJS.ProcessEnv = { ...options.env };
   delete env.CDK_PERF_COUNTERS_FILE; // one file for the whole synth: workers would overwrite each other's
   const runs = Array.from({ length: options.workers }, (_, i) => {
     const index = i + 1;

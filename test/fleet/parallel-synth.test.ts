@@ -146,7 +146,7 @@ describe('synthesizeInWorkers', () => {
   test('a failing worker fails the synth with its stderr, and leaves no manifest for the CLI to read', async () => {
     const outdir = tmp('cellkit-parallel-fail-');
     const script = 'if (process.env.CELLKIT_WORKER === "2/2") { console.error("nag: AwsSolutions-KMS5 on Cell-b"); process.exit(3); }';
-    await expect(synthesizeInWorkers({ outdir, stacks: ['Cell-a', 'Cell-b'], workers: 2, command: [process.execPath, '-e', script] })).rejects.toThrow(
+    await expect(synthesizeInWorkers({ outdir, stacks: ['Cell-a', 'Cell-b'], workers: 2, command: [process.execPath, '-e', script], env: process.env })).rejects.toThrow(
       /fleet worker 2\/2 \(1 stacks\) failed with exit code 3:\nnag: AwsSolutions-KMS5 on Cell-b/,
     );
     expect(fs.readdirSync(outdir)).toEqual([]);
@@ -164,7 +164,7 @@ describe('synthesizeInWorkers', () => {
       "console.error('Validation failed in worker ' + k + '. A copy of this report can be found in: ' + report);",
       'setTimeout(() => process.exit(1), k === "1" ? 300 : 0);',
     ].join('\n');
-    const failure = synthesizeInWorkers({ outdir, stacks: ['Cell-a', 'Cell-b'], workers: 2, command: [process.execPath, '-e', script] });
+    const failure = synthesizeInWorkers({ outdir, stacks: ['Cell-a', 'Cell-b'], workers: 2, command: [process.execPath, '-e', script], env: process.env });
     await expect(failure).rejects.toThrow(`fleet worker 1/2 (1 stacks) failed with exit code 1:\nValidation failed in worker 1. A copy of this report can be found in: ${path.join(outdir, 'validation-report.json')}`);
     await expect(failure).rejects.toThrow(`fleet worker 2/2 (1 stacks) failed with exit code 1:\nValidation failed in worker 2.`);
     const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
@@ -178,7 +178,7 @@ describe('synthesizeInWorkers', () => {
     const worker = `require('fs').writeFileSync(require('path').join(${JSON.stringify(pids)}, String(process.pid)), ''); setTimeout(() => {}, 60000);`;
     const parent = [
       `const { synthesizeInWorkers } = require(${JSON.stringify(path.join(REPO_ROOT, 'lib/fleet/parallel-synth'))});`,
-      `synthesizeInWorkers({ outdir: ${JSON.stringify(outdir)}, stacks: ['Cell-a', 'Cell-b'], workers: 2, command: [process.execPath, '-e', ${JSON.stringify(worker)}] });`,
+      `synthesizeInWorkers({ outdir: ${JSON.stringify(outdir)}, stacks: ['Cell-a', 'Cell-b'], workers: 2, command: [process.execPath, '-e', ${JSON.stringify(worker)}], env: process.env });`,
     ].join('\n');
     const script = path.join(tmp('cellkit-parallel-parent-'), 'parent.ts');
     fs.writeFileSync(script, parent);
@@ -206,9 +206,18 @@ describe('synthesizeInWorkers', () => {
     expect(fs.readdirSync(outdir)).toEqual([]);
   });
 
+  test("workers get the app's environment and their assignment, but not the CLI's performance counter file", async () => {
+    const outdir = tmp('cellkit-parallel-env-');
+    const script = 'console.error([process.env.CELLKIT_WORKER, process.env.CELLKIT_TEST_CONTEXT, process.env.CDK_PERF_COUNTERS_FILE ?? "none", process.env.CDK_OUTDIR.startsWith(process.argv[1])].join(" ")); process.exit(1);';
+    const env = { ...process.env, CELLKIT_TEST_CONTEXT: 'from-the-cli', CDK_PERF_COUNTERS_FILE: '/tmp/perf.json' };
+    const failure = synthesizeInWorkers({ outdir, stacks: ['Cell-a', 'Cell-b'], workers: 2, command: [process.execPath, '-e', script, outdir], env });
+    await expect(failure).rejects.toThrow('fleet worker 1/2 (1 stacks) failed with exit code 1:\n1/2 from-the-cli none true');
+    await expect(failure).rejects.toThrow('fleet worker 2/2 (1 stacks) failed with exit code 1:\n2/2 from-the-cli none true');
+  });
+
   test('a worker that writes no assembly fails the synth instead of leaving stacks out', async () => {
     const outdir = tmp('cellkit-parallel-empty-');
-    await expect(synthesizeInWorkers({ outdir, stacks: ['Cell-a', 'Cell-b'], workers: 2, command: [process.execPath, '-e', ''] })).rejects.toThrow(
+    await expect(synthesizeInWorkers({ outdir, stacks: ['Cell-a', 'Cell-b'], workers: 2, command: [process.execPath, '-e', ''], env: process.env })).rejects.toThrow(
       /^parallel synth: could not merge the workers' cloud assemblies: .*manifest\.json/,
     );
     expect(fs.readdirSync(outdir)).toEqual([]);
@@ -216,8 +225,8 @@ describe('synthesizeInWorkers', () => {
 
   test('fewer than two workers, or more workers than stacks, is refused', async () => {
     const outdir = tmp('cellkit-parallel-args-');
-    await expect(synthesizeInWorkers({ outdir, stacks: ['Cell-a'], workers: 1, command: ['true'] })).rejects.toThrow('workers must be a whole number >= 2; got 1');
-    await expect(synthesizeInWorkers({ outdir, stacks: ['Cell-a'], workers: 2, command: ['true'] })).rejects.toThrow('2 workers for 1 stacks would leave a worker empty');
+    await expect(synthesizeInWorkers({ outdir, stacks: ['Cell-a'], workers: 1, command: ['true'], env: process.env })).rejects.toThrow('workers must be a whole number >= 2; got 1');
+    await expect(synthesizeInWorkers({ outdir, stacks: ['Cell-a'], workers: 2, command: ['true'], env: process.env })).rejects.toThrow('2 workers for 1 stacks would leave a worker empty');
   });
 });
 
