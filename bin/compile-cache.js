@@ -51,18 +51,27 @@ function writeCache(file, tag, entries) {
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const length = Buffer.alloc(4);
   length.writeUInt32LE(headerBytes.length, 0);
+  writeAtomically(file, Buffer.concat([length, headerBytes, ...chunks]));
+}
+
+/**
+ * Writes a cache file aside and renames it into place (in a private folder), so concurrent processes
+ * (fleet workers) never read half a file. An unwritable cache only costs speed: returns false.
+ */
+function writeAtomically(file, data) {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(tmp, Buffer.concat([length, headerBytes, ...chunks]));
+    fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, file);
+    return true;
   } catch {
-    // an unwritable cache only costs speed
     try {
       fs.rmSync(tmp, { force: true });
     } catch {
       // nothing was written
     }
+    return false;
   }
 }
 
@@ -118,4 +127,4 @@ function install(file) {
   return { stats: () => ({ hits, misses }) };
 }
 
-module.exports = { install };
+module.exports = { install, writeAtomically };

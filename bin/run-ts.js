@@ -26,7 +26,8 @@ if (!entry) {
 const cacheRoot = process.env.CELLKIT_CACHE_DIR || path.join(__dirname, '..', 'node_modules', '.cache', 'cellkit');
 // Node's own compile registers source maps; the code cache's does not. Our few `.ts` files keep Node's.
 const compileWithSourceMaps = Module.prototype._compile;
-require('./compile-cache').install(path.join(cacheRoot, 'v8', 'modules.cache'));
+const { install, writeAtomically } = require('./compile-cache');
+install(path.join(cacheRoot, 'v8', 'modules.cache'));
 
 const ESBUILD_VERSION = require('esbuild/package.json').version;
 const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20', sourcemap: 'inline' };
@@ -51,20 +52,7 @@ function transpile(filename, source) {
   }
   esbuild ??= require('esbuild');
   const { code } = esbuild.transformSync(source, { ...OPTIONS, sourcefile: filename });
-  // Written aside and renamed: concurrent synths (parallel fleet workers) never read half a file.
-  const tmp = `${cached}.${process.pid}.tmp`;
-  try {
-    fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(tmp, header + code);
-    fs.renameSync(tmp, cached);
-  } catch {
-    // an unwritable cache folder only costs speed
-    try {
-      fs.rmSync(tmp, { force: true });
-    } catch {
-      // nothing was written
-    }
-  }
+  writeAtomically(cached, header + code);
   return code;
 }
 

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AssemblyManifest, Manifest } from 'aws-cdk-lib/cloud-assembly-schema';
 import { CellkitConfigError } from '../registry/errors';
+import { Part, everyNth, parsePart } from '../registry/registry';
 
 /** Environment variable that tells an app process it is worker `k/n` of a parallel fleet synth. */
 export const WORKER_ENV = 'CELLKIT_WORKER';
@@ -35,17 +36,14 @@ export function cgroupCpuLimit(cpuMax: string | undefined): number | undefined {
 }
 
 /** Parses `k/n` from {@link WORKER_ENV}. */
-export function parseWorker(value: string): { index: number; count: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(value);
-  const [index, count] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
-  if (!m || count < 2 || index < 1 || index > count) throw new ParallelSynthError(`${WORKER_ENV}: got ${JSON.stringify(value)}; expected "k/n" with 1 <= k <= n and n >= 2`);
-  return { index, count };
+export function parseWorker(value: string): Part {
+  const part = parsePart(value, 2);
+  if (!part) throw new ParallelSynthError(`${WORKER_ENV}: got ${JSON.stringify(value)}; expected "k/n" with 1 <= k <= n and n >= 2`);
+  return part;
 }
 
-/** Worker k's share of the selection: every n-th item starting at the k-th, in selection order. */
-export function workerShare<T>(items: readonly T[], worker: { index: number; count: number }): T[] {
-  return items.filter((_, position) => position % worker.count === worker.index - 1);
-}
+/** Worker k's share of the selection: every n-th item starting at the k-th, as shards split a fleet. */
+export const workerShare = everyNth;
 
 export class ParallelSynthError extends Error {
   constructor(message: string) {

@@ -121,18 +121,33 @@ export class TenantRegistry {
       if (count > selected.length) {
         throw new CellkitConfigError([`context "shard": got "${shard}", but there are only ${selected.length} tenants to split; use at most ${selected.length} shards (an empty shard would synthesize nothing)`]);
       }
-      selected = [...selected].sort((a, b) => (a.id < b.id ? -1 : 1)).filter((_, position) => position % count === index - 1);
+      selected = everyNth([...selected].sort((a, b) => (a.id < b.id ? -1 : 1)), { index, count });
     }
     return selected;
   }
 }
 
-export function parseShard(shard: string): { index: number; count: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(shard);
-  const index = m ? Number(m[1]) : NaN;
-  const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index < 1 || index > count) {
-    throw new CellkitConfigError([`context "shard": got ${JSON.stringify(shard)}; expected "i/n" with 1 <= i <= n, e.g. "1/4"`]);
-  }
-  return { index, count };
+/** Part `index` of `count` (1-based), as written "i/n". */
+export interface Part {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** Parses "i/n" with 1 <= i <= n and n >= minCount; undefined when malformed. Shards and fleet workers both use it. */
+export function parsePart(value: string, minCount = 1): Part | undefined {
+  const m = /^(\d+)\/(\d+)$/.exec(value);
+  if (!m) return undefined;
+  const [index, count] = [Number(m[1]), Number(m[2])];
+  return count >= minCount && index >= 1 && index <= count ? { index, count } : undefined;
+}
+
+/** Part `index` of `count`: every n-th item starting at the i-th, in order, so the parts partition the items. */
+export function everyNth<T>(items: readonly T[], part: Part): T[] {
+  return items.filter((_, position) => position % part.count === part.index - 1);
+}
+
+export function parseShard(shard: string): Part {
+  const part = parsePart(shard);
+  if (!part) throw new CellkitConfigError([`context "shard": got ${JSON.stringify(shard)}; expected "i/n" with 1 <= i <= n, e.g. "1/4"`]);
+  return part;
 }
