@@ -44,7 +44,8 @@ export async function runReadiness(ctx: ReadinessContext, checks: readonly Readi
     } else {
       let outcome: CheckOutcome;
       try {
-        outcome = await withDeadline(ctx.timeoutMs + 5_000, () => check.run(ctx));
+        // A margin past the budget, so a check's own timeouts (which name the API) answer first.
+        outcome = await withDeadline(ctx.timeoutMs + Math.min(5_000, ctx.timeoutMs), () => check.run(ctx));
       } catch (e) {
         outcome = { status: 'unknown', message: `could not tell: ${describeError(e)}` };
       }
