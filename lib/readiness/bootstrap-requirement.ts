@@ -16,15 +16,21 @@ export interface BootstrapRequirement {
 interface Artifact {
   readonly type?: string;
   readonly environment?: string;
-  readonly properties?: { readonly templateFile?: string; readonly requiresBootstrapStackVersion?: number; readonly bootstrapStackVersionSsmParameter?: string; readonly additionalDependencies?: readonly string[] };
+  readonly properties?: {
+    readonly templateFile?: string;
+    readonly requiresBootstrapStackVersion?: number;
+    readonly bootstrapStackVersionSsmParameter?: string;
+    readonly additionalDependencies?: readonly string[];
+    readonly lookupRole?: { readonly requiresBootstrapStackVersion?: number; readonly bootstrapStackVersionSsmParameter?: string };
+  };
 }
 
 /** Thrown when the assembly cannot answer; the message says what to run. */
 export class AssemblyError extends Error {}
 
 /**
- * Reads the bootstrap requirement of `stackName` from the assembly in `cdkOut`: the stack artifact's
- * and its asset manifests' `requiresBootstrapStackVersion`, and the template's `CheckBootstrapVersion`
+ * Reads the bootstrap requirement of `stackName` from the assembly in `cdkOut`: the stack artifact's,
+ * its lookup role's and its asset manifests' `requiresBootstrapStackVersion`, and the template's `CheckBootstrapVersion`
  * rule, which refuses the versions it lists (CloudFormation evaluates it on deploy).
  * @param environment the expected `aws://<account>/<region>`: an assembly synthesized for another one is stale
  */
@@ -41,6 +47,10 @@ export function bootstrapRequirement(cdkOut: string, stackName: string, environm
     if (version !== undefined) versions.push({ version, source, parameter });
   };
   add(stack.properties?.requiresBootstrapStackVersion, `${stackName} deployment`, stack.properties?.bootstrapStackVersionSsmParameter);
+  // The CLI also reads the deployed stack with the lookup role; counting it asks for no more than any
+  // bootstrap of the last years has, and spares deciding when the CLI can do without it.
+  const lookup = stack.properties?.lookupRole;
+  add(lookup?.requiresBootstrapStackVersion, `${stackName} lookup role`, lookup?.bootstrapStackVersionSsmParameter);
   for (const dep of stack.properties?.additionalDependencies ?? []) {
     const a = artifacts[dep];
     if (a?.type === 'cdk:asset-manifest') add(a.properties?.requiresBootstrapStackVersion, `${dep} asset publishing`, a.properties?.bootstrapStackVersionSsmParameter);

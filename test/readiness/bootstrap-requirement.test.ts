@@ -21,19 +21,15 @@ function synthAssembly(synthesizer?: DefaultStackSynthesizer): string {
 }
 
 describe('bootstrapRequirement', () => {
-  test('reads version 6 and the default version parameter from what the default synthesizer writes', () => {
+  test('reads version 8 (the lookup role; deployment, assets and the template rule need 6) and the default version parameter', () => {
     const req = bootstrapRequirement(synthAssembly(), 'Cell-acme', ENV);
-    expect(req).toEqual({
-      version: 6,
-      ssmParameter: '/cdk-bootstrap/hnb659fds/version',
-      sources: ['Cell-acme deployment', 'Cell-acme.assets asset publishing', 'Cell-acme.template.json rule CheckBootstrapVersion'],
-    });
+    expect(req).toEqual({ version: 8, ssmParameter: '/cdk-bootstrap/hnb659fds/version', sources: ['Cell-acme lookup role'] });
   });
 
   test('follows the assembly, not a constant: session tags raise the requirement, a qualifier moves the parameter', () => {
     const tagged = bootstrapRequirement(synthAssembly(new DefaultStackSynthesizer({ deployRoleAdditionalOptions: { Tags: [{ Key: 'team', Value: 'platform' }] } })), 'Cell-acme', ENV);
-    expect(tagged.version).toBeGreaterThan(6);
-    expect(tagged.sources).toContain('Cell-acme deployment');
+    expect(tagged.version).toBeGreaterThan(8);
+    expect(tagged.sources).toEqual(['Cell-acme deployment', 'Cell-acme.template.json rule CheckBootstrapVersion']);
     expect(bootstrapRequirement(synthAssembly(new DefaultStackSynthesizer({ qualifier: 'cellkit01' })), 'Cell-acme', ENV).ssmParameter).toBe('/cdk-bootstrap/cellkit01/version');
   });
 
@@ -42,18 +38,19 @@ describe('bootstrapRequirement', () => {
     const manifestFile = path.join(dir, 'manifest.json');
     const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
     delete manifest.artifacts['Cell-acme'].properties.requiresBootstrapStackVersion;
+    delete manifest.artifacts['Cell-acme'].properties.lookupRole;
     manifest.artifacts['Cell-acme'].properties.additionalDependencies = [];
     fs.writeFileSync(manifestFile, JSON.stringify(manifest));
     expect(bootstrapRequirement(dir, 'Cell-acme', ENV)).toMatchObject({ version: 6, sources: ['Cell-acme.template.json rule CheckBootstrapVersion'] });
   });
 
-  test.each(['northwind', 'contoso'])("the %s cell's own assembly needs version 6 and the default parameter", (id) => {
+  test.each(['northwind', 'contoso'])("the %s cell's own assembly needs version 8 and the default parameter", (id) => {
     const registry = TenantRegistry.load(registryPaths(REPO_ROOT));
     const t = registry.tenants.find((x) => x.id === id)!;
     const stack = cellStack(t);
     const app = stack.node.root as App;
     app.synth();
-    expect(bootstrapRequirement(app.outdir, cellStackName(id), `aws://${t.spec.account}/${t.pin.region}`)).toMatchObject({ version: 6, ssmParameter: '/cdk-bootstrap/hnb659fds/version' });
+    expect(bootstrapRequirement(app.outdir, cellStackName(id), `aws://${t.spec.account}/${t.pin.region}`)).toMatchObject({ version: 8, ssmParameter: '/cdk-bootstrap/hnb659fds/version' });
   });
 
   test.each([

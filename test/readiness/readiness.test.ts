@@ -78,7 +78,7 @@ describe('cellkit readiness', () => {
     expect(lines).toEqual([
       'tenant "acme", account 123456789012, pinned to ap-southeast-2 (Sydney): 3 checks',
       'PASS    credentials-account  the credentials (arn:aws:sts::123456789012:assumed-role/deployer/alice) belong to account 123456789012',
-      'PASS    cdk-bootstrap        account 123456789012, ap-southeast-2 is bootstrapped: CDKToolkit UPDATE_COMPLETE, version 30 (Cell-acme needs 6 or later)',
+      'PASS    cdk-bootstrap        account 123456789012, ap-southeast-2 is bootstrapped: CDKToolkit UPDATE_COMPLETE, version 30 (Cell-acme needs 8 or later)',
       expect.stringMatching(/^PASS {4}region-guard {9}region guard: tenant "acme" has no cell outside ap-southeast-2; checked eu-west-2, /),
       'READY: tenant "acme" can be deployed: npx cdk deploy -c tenant=acme Cell-acme',
     ]);
@@ -166,15 +166,15 @@ describe('cellkit readiness', () => {
     });
 
     test('a bootstrap older than the assembly requires: FAIL with both versions and the upgrade command', async () => {
-      ssm.on(GetParameterCommand).resolves({ Parameter: { Value: '5' } });
+      ssm.on(GetParameterCommand).resolves({ Parameter: { Value: '7' } });
       const r = await bootstrapLine();
       expect(r.exit).toBe(READINESS_EXIT.notReady);
-      expect(r.line).toBe('FAIL    cdk-bootstrap        the bootstrap in account 123456789012, ap-southeast-2 is version 5; Cell-acme needs 6 (Cell-acme deployment, Cell-acme.assets asset publishing, Cell-acme.template.json rule CheckBootstrapVersion)');
+      expect(r.line).toBe('FAIL    cdk-bootstrap        the bootstrap in account 123456789012, ap-southeast-2 is version 7; Cell-acme needs 8 (Cell-acme lookup role)');
       expect(r.fix.trim()).toBe(`fix: ${BOOTSTRAP} (upgrades the bootstrap stack in place)`);
     });
 
     test('exactly the required version passes', async () => {
-      ssm.on(GetParameterCommand).resolves({ Parameter: { Value: '6' } });
+      ssm.on(GetParameterCommand).resolves({ Parameter: { Value: '8' } });
       expect((await bootstrapLine()).exit).toBe(READINESS_EXIT.ready);
     });
 
