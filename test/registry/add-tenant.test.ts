@@ -13,10 +13,10 @@ function team(overrides: Partial<NewTenant> = {}): NewTenant {
 }
 
 describe('cellkit tenant add', () => {
-  test('writes the spec and its pin in one step; the registry then loads it', () => {
+  test('writes the spec and its pin in one step; the registry then loads it', async () => {
     const dir = registryDir();
-    const added = addTenant(dir.paths, enterprise(), { now: NOW, usernameSuffix: 'abcd1234' });
-    addTenant(dir.paths, team(), { now: NOW });
+    const added = await addTenant(dir.paths, enterprise(), { now: NOW, usernameSuffix: 'abcd1234' });
+    await addTenant(dir.paths, team(), { now: NOW });
     expect(added.pin).toEqual({ region: 'ap-southeast-2', pinnedAt: '2026-11-27T10:00:00.000Z' });
     expect(JSON.parse(dir.read('tenants/acme.json'))).toEqual({
       $schema: '../schemas/tenant.schema.json',
@@ -36,9 +36,9 @@ describe('cellkit tenant add', () => {
     expect(TenantRegistry.load(dir.paths).tenants.map((t) => `${t.id}:${t.region.code}`)).toEqual(['acme:ap-southeast-2', 'globex:eu-west-2']);
   });
 
-  test('places a US team tenant in N. Virginia', () => {
+  test('places a US team tenant in N. Virginia', async () => {
     const dir = registryDir();
-    expect(addTenant(dir.paths, team({ geography: 'US' }), { now: NOW }).pin.region).toBe('us-east-1');
+    expect((await addTenant(dir.paths, team({ geography: 'US' }), { now: NOW })).pin.region).toBe('us-east-1');
   });
 
   test('generates a different random username suffix per tenant', () => {
@@ -53,25 +53,26 @@ describe('cellkit tenant add', () => {
     ['a team tenant in APAC', (dir: ReturnType<typeof registryDir>) => addTenant(dir.paths, team({ geography: 'APAC' }), { now: NOW }), /tenant "globex": field "placement\.geography": APAC is available on the enterprise plan only/],
     ['a region outside regions.json', (dir: ReturnType<typeof registryDir>) => addTenant(dir.paths, enterprise({ id: 'initech', region: 'us-west-2' }), { now: NOW }), /tenant "initech": field "placement\.region": must be one of the allowed regions in regions\.json.*got "us-west-2"/],
     ['an invalid id', (dir: ReturnType<typeof registryDir>) => addTenant(dir.paths, enterprise({ id: 'Bad_Id' }), { now: NOW }), /tenant "Bad_Id": field "id": must be 3-32 characters/],
-  ])('refuses %s and writes nothing', (_what, act, message) => {
+  ])('refuses %s and writes nothing', async (_what, act, message) => {
     const dir = registryDir();
-    addTenant(dir.paths, enterprise(), { now: NOW, usernameSuffix: 'abcd1234' });
+    await addTenant(dir.paths, enterprise(), { now: NOW, usernameSuffix: 'abcd1234' });
     const before = { tenants: dir.list('tenants'), specs: dir.list('tenants').map((f) => dir.read(`tenants/${f}`)), lock: dir.read('tenants.lock.json') };
-    expect(() => act(dir)).toThrow(message);
+    await expect(act(dir)).rejects.toThrow(message);
     expect({ tenants: dir.list('tenants'), specs: dir.list('tenants').map((f) => dir.read(`tenants/${f}`)), lock: dir.read('tenants.lock.json') }).toEqual(before);
   });
 
-  test('refuses to reuse the id of an offboarded tenant whose pin remains', () => {
+  test('refuses to reuse the id of an offboarded tenant whose pin remains', async () => {
     const dir = registryDir();
     dir.writePins({ oldco: { region: 'us-east-1', pinnedAt: PINNED_AT } });
-    expect(() => addTenant(dir.paths, team({ id: 'oldco' }), { now: NOW })).toThrow(/tenant "oldco": field "id": this id is already pinned to us-east-1 in tenants\.lock\.json \(since 2026-01-01T00:00:00\.000Z\); ids are never reused/);
+    await expect(addTenant(dir.paths, team({ id: 'oldco' }), { now: NOW })).rejects.toThrow(/tenant "oldco": field "id": this id is already pinned to us-east-1 in tenants\.lock\.json \(since 2026-01-01T00:00:00\.000Z\); ids are never reused/);
     expect(dir.list('tenants')).toEqual([]);
   });
 
-  test('refuses to add to a registry that is already broken', () => {
+  test('refuses to add to a registry that is already broken', async () => {
     const dir = registryDir();
     dir.writeTenant('globex', teamSpec());
-    expect(() => addTenant(dir.paths, enterprise(), { now: NOW })).toThrow(/tenant "globex": no region pin/);
+    dir.writePins({});
+    await expect(addTenant(dir.paths, enterprise(), { now: NOW })).rejects.toThrow(/tenant "globex": no region pin/);
     expect(dir.list('tenants')).toEqual(['globex.json']);
   });
 });
