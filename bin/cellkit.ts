@@ -5,12 +5,8 @@
 // registry lock held), 3 bad input (options, registry files); nothing is changed on 2 or 3.
 import * as fs from 'fs';
 import * as path from 'path';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command, Option } from 'commander';
 import { once } from '../lib/cli/options';
-import { GUARD_EXIT, findTenant, preflight } from '../lib/guard/preflight';
-import { sdkClients } from '../lib/guard/region-check';
-import { regionPinScp, renderScp } from '../lib/guard/scp';
 import { AssemblyReadError } from '../lib/evidence/cloud-assembly';
 import { runEvidence } from '../lib/evidence/evidence';
 import { AddStep, addTenant } from '../lib/registry/add-tenant';
@@ -20,7 +16,8 @@ import { TenantRegistry, registryPaths } from '../lib/registry/registry';
 import { EGRESS_MODES, PLANS, SIZINGS } from '../lib/registry/tenant-spec';
 import { version } from '../package.json';
 
-const EXIT = { ok: 0, found: GUARD_EXIT.found, couldNotTell: GUARD_EXIT.unchecked, badInput: GUARD_EXIT.usage } as const;
+/** The guard's convention (lib/guard/preflight.ts GUARD_EXIT), for every command. */
+const EXIT = { ok: 0, found: 1, couldNotTell: 2, badInput: 3 } as const;
 
 /** Runs a command; user errors print one line (no stack trace) and set the documented exit code. */
 function action<A extends unknown[]>(name: string, run: (...args: A) => Promise<void> | void): (...args: A) => Promise<void> {
@@ -45,7 +42,14 @@ const program = new Command('cellkit')
 
 const tenant = program.command('tenant').description('tenant registry operations');
 
-/** Test hook, read only here: pause (print the step, then wait to be killed) at one step of `tenant add`. */
+// Test hooks, read only here (test/registry/tenant-add-processes.test.ts): CELLKIT_TEST_START_WHEN=<file>
+// prints "ready" and waits for that file to exist, so two runs start their work at the same moment;
+// CELLKIT_TEST_PAUSE_AT=<step> prints "paused at <step>" at that step of `tenant add` and waits to be killed.
+async function startBarrier(file: string | undefined): Promise<void> {
+  if (!file) return;
+  process.stdout.write('ready\n');
+  while (!fs.existsSync(file)) await new Promise((resolve) => setTimeout(resolve, 2));
+}
 function pauseAt(step: string | undefined): ((s: AddStep) => void) | undefined {
   if (!step) return undefined;
   return (s) => {
@@ -68,6 +72,7 @@ tenant
   .addOption(once(new Option('--egress <egress>', 'internet egress').choices([...EGRESS_MODES]).default('nat')))
   .action(
     action('tenant add', async (opts: Record<string, string | undefined>) => {
+      await startBarrier(process.env.CELLKIT_TEST_START_WHEN);
       const added = await addTenant(
         registryPaths(program.opts().registry),
         {
@@ -99,6 +104,8 @@ guard
   .addOption(once(new Option('--tenant <id>', 'tenant id').makeOptionMandatory()))
   .action(
     action('guard', async (opts: { tenant: string }) => {
+      // The guard (AWS SDK, CDK tag names) loads only for the commands that use it: the others start faster.
+      const [{ GetCallerIdentityCommand, STSClient }, { sdkClients }, { findTenant, preflight }] = await Promise.all([import('@aws-sdk/client-sts'), import('../lib/guard/region-check'), import('../lib/guard/preflight')]);
       const registry = TenantRegistry.load(registryPaths(program.opts().registry));
       const t = findTenant(registry, opts.tenant);
       const sts = new STSClient({ region: t.pin.region, maxAttempts: 3, requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 } });
@@ -119,7 +126,8 @@ guard
   .addOption(once(new Option('--out <file>', 'write the policy to this file instead of stdout')))
   .option('--exempt-principal <arn...>', 'IAM role or user ARNs the policy does not apply to (e.g. a break-glass role)')
   .action(
-    action('guard', (opts: { tenant: string; out?: string; exemptPrincipal?: string[] }) => {
+    action('guard', async (opts: { tenant: string; out?: string; exemptPrincipal?: string[] }) => {
+      const [{ findTenant }, { regionPinScp, renderScp }] = await Promise.all([import('../lib/guard/preflight'), import('../lib/guard/scp')]);
       const registry = TenantRegistry.load(registryPaths(program.opts().registry));
       const t = findTenant(registry, opts.tenant);
       const text = renderScp(regionPinScp(t, registry.tenants, { exemptPrincipalArns: opts.exemptPrincipal }));
