@@ -33,6 +33,15 @@ function action<A extends unknown[]>(name: string, run: (...args: A) => Promise<
   };
 }
 
+/**
+ * Loads a module when a command needs it (CommonJS `require`: bin/run-ts.js transpiles to CommonJS and
+ * `import()` would bypass it). The guard's modules load the AWS SDK and aws-cdk-lib: the other commands,
+ * e.g. concurrent `tenant add` runs, start faster without them.
+ */
+function lazy<T>(id: string): T {
+  return require(id) as T; // eslint-disable-line @typescript-eslint/no-require-imports
+}
+
 const program = new Command('cellkit')
   .version(version)
   .description('Provision one isolated, encrypted, region-pinned company cell per tenant.')
@@ -104,8 +113,9 @@ guard
   .addOption(once(new Option('--tenant <id>', 'tenant id').makeOptionMandatory()))
   .action(
     action('guard', async (opts: { tenant: string }) => {
-      // The guard (AWS SDK, CDK tag names) loads only for the commands that use it: the others start faster.
-      const [{ GetCallerIdentityCommand, STSClient }, { sdkClients }, { findTenant, preflight }] = await Promise.all([import('@aws-sdk/client-sts'), import('../lib/guard/region-check'), import('../lib/guard/preflight')]);
+      const { GetCallerIdentityCommand, STSClient } = lazy<typeof import('@aws-sdk/client-sts')>('@aws-sdk/client-sts');
+      const { sdkClients } = lazy<typeof import('../lib/guard/region-check')>('../lib/guard/region-check');
+      const { findTenant, preflight } = lazy<typeof import('../lib/guard/preflight')>('../lib/guard/preflight');
       const registry = TenantRegistry.load(registryPaths(program.opts().registry));
       const t = findTenant(registry, opts.tenant);
       const sts = new STSClient({ region: t.pin.region, maxAttempts: 3, requestHandler: { requestTimeout: 10_000, connectionTimeout: 3_000 } });
@@ -126,8 +136,9 @@ guard
   .addOption(once(new Option('--out <file>', 'write the policy to this file instead of stdout')))
   .option('--exempt-principal <arn...>', 'IAM role or user ARNs the policy does not apply to (e.g. a break-glass role)')
   .action(
-    action('guard', async (opts: { tenant: string; out?: string; exemptPrincipal?: string[] }) => {
-      const [{ findTenant }, { regionPinScp, renderScp }] = await Promise.all([import('../lib/guard/preflight'), import('../lib/guard/scp')]);
+    action('guard', (opts: { tenant: string; out?: string; exemptPrincipal?: string[] }) => {
+      const { findTenant } = lazy<typeof import('../lib/guard/preflight')>('../lib/guard/preflight');
+      const { regionPinScp, renderScp } = lazy<typeof import('../lib/guard/scp')>('../lib/guard/scp');
       const registry = TenantRegistry.load(registryPaths(program.opts().registry));
       const t = findTenant(registry, opts.tenant);
       const text = renderScp(regionPinScp(t, registry.tenants, { exemptPrincipalArns: opts.exemptPrincipal }));

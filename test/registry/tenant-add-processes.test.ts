@@ -67,12 +67,18 @@ describe('cellkit tenant add: concurrent processes (issue 12, point 1)', () => {
       await Promise.all(runs.map((r) => r.saw('ready')));
       fs.writeFileSync(go, ''); // both processes are loaded and waiting: release them together
       const results = await Promise.all(runs.map((r) => r.done));
-      return { results, tenants: tenantIds(dir), pins: pinIds(dir) };
+      let registry: string;
+      try {
+        registry = `tenants ${tenantIds(dir).join(',')}`;
+      } catch (e) {
+        registry = (e as Error).message; // e.g. a lost pin: "no region pin"
+      }
+      return { pair: i, results, registry, pins: pinIds(dir) };
     });
     const failures = outcomes.flatMap((o) => o.results.filter((r) => r.code !== 0).map((r) => r.stderr));
     expect(failures).toEqual([]);
     for (const o of outcomes) expect(o.results.every((r) => /created: .*pinned to eu-west-2/.test(r.stdout))).toBe(true);
-    const lost = outcomes.filter((o) => o.pins.length !== 2 || o.tenants.length !== 2);
+    const lost = outcomes.filter((o) => o.pins.length !== 2 || o.registry !== `tenants t${o.pair}-first,t${o.pair}-second`).map((o) => `pair ${o.pair}: pins ${o.pins.join(',')}; ${o.registry}`);
     expect(lost).toEqual([]);
     // Wall time on this 2-core machine is logged so it can be watched (about 15-30 s; see docs/registry.md).
     process.stdout.write(`${PAIRS} overlapping pairs: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
