@@ -4,10 +4,10 @@ import { CellkitConfigError } from './errors';
 import { PIN_FILE } from './pins';
 import { RegistryPaths } from './registry';
 
-/** A lock older than this (not refreshed by a live run) was left by a killed run and is taken over. */
-export const STALE_LOCK_MS = 5_000;
+/** A lock older than this (not refreshed by a live run) was left by a killed run and is taken over (proper-lockfile's default). */
+export const STALE_LOCK_MS = 10_000;
 /** How long a run waits for another run's lock before giving up; longer than STALE_LOCK_MS. */
-const RETRY = { retries: 40, factor: 1.3, minTimeout: 20, maxTimeout: 250 };
+const RETRY = { retries: 60, factor: 1.3, minTimeout: 20, maxTimeout: 250 };
 
 /** The lock serialising writers of the registry: a folder next to tenants.lock.json. */
 export function registryLockPath(paths: RegistryPaths): string {
