@@ -1,5 +1,6 @@
 // The written promises, each checked against one synthesized cell template.
 import { SynthesizedCell } from './cloud-assembly';
+import { isKnownType } from './resource-types';
 import { CfnResource, TemplateModel, prop, showValue } from './template-model';
 
 export type Status = 'PASS' | 'FAIL';
@@ -233,6 +234,16 @@ export const CONTROLS: readonly Control[] = [
         const mappings = (prop(r, 'Properties.LaunchTemplateData.BlockDeviceMappings') as { DeviceName?: string; Ebs?: { Encrypted?: boolean; KmsKeyId?: unknown } }[] | undefined) ?? [];
         c.require(mappings.length > 0, `${id}: launch template maps no volumes explicitly, so they may be unencrypted`);
         for (const bd of mappings) check(id, `BlockDeviceMappings[${bd.DeviceName}].Ebs.KmsKeyId`, bd.Ebs?.KmsKeyId, bd.Ebs?.Encrypted === true);
+      }
+      for (const [id, r] of m.ofType('AWS::FSx::Volume')) {
+        // ONTAP volumes are encrypted with their file system's key: follow the volume to its SVM, then its file system.
+        const svm = m.references(prop(r, 'Properties.OntapConfiguration.StorageVirtualMachineId'))[0];
+        const fileSystem = m.references(prop(m.get(svm), 'Properties.FileSystemId'))[0];
+        check(id, 'file system KmsKeyId (via its storage virtual machine)', prop(m.get(fileSystem), 'Properties.KmsKeyId'), fileSystem !== undefined);
+      }
+      for (const [id, r] of m.resources.filter(([, x]) => !isKnownType(x.Type))) {
+        c.see(id, 'Type', r.Type);
+        c.require(false, `${id}: resource type ${r.Type} is not known to this control, so whether it stores data unencrypted is unchecked; classify it in lib/evidence/resource-types.ts`);
       }
     },
   },

@@ -37,12 +37,32 @@ export function cellReport(cell: SynthesizedCell): CellReport {
   };
 }
 
+const MARKDOWN_TITLE = '# Security evidence: tenant ';
+
+/** True for a report this command writes (`<tenant>.md` or `.json`); other files in the folder are left alone. */
+export function isReportFile(file: string): boolean {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  if (file.endsWith('.md')) return text.startsWith(MARKDOWN_TITLE);
+  if (!file.endsWith('.json')) return false;
+  try {
+    const r = JSON.parse(text) as Partial<CellReport>;
+    return typeof r.tenant === 'string' && typeof r.stackName === 'string' && Array.isArray(r.controls);
+  } catch {
+    return false;
+  }
+}
+
 const cellEscape = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function renderMarkdown(r: CellReport): string {
   const passed = r.controls.filter((c) => c.status === 'PASS').length;
   const lines = [
-    `# Security evidence: tenant \`${r.tenant}\``,
+    `${MARKDOWN_TITLE}\`${r.tenant}\``,
     '',
     `Read from the synthesized template \`${r.template.file}\` (sha256 \`${r.template.sha256}\`), stack \`${r.stackName}\`,`,
     `to be deployed to account \`${r.account}\`, region \`${r.region}\`; cellkit ${r.cellkitVersion}.`,

@@ -18,6 +18,27 @@ export const PGP_KEY_PATTERN = /^(keybase:[A-Za-z0-9_]{2,16}|[A-Za-z0-9+/]{200,}
 export const tenantIdSchema = z.string().regex(TENANT_ID_PATTERN, { error: `must be ${TENANT_ID_RULE}` });
 
 /**
+ * Control characters (newlines, tabs, C0/C1), invisible format characters (bidi overrides and isolates,
+ * zero-width characters) and line/paragraph separators: they would reach the stack description and
+ * reports unseen, or reorder what a reader sees.
+ */
+const HIDDEN_CHARACTER = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/** The company name: trimmed, 1-64 characters, no control or invisible formatting characters. */
+export const displayNameSchema = z
+  .string({ error: 'must be the company name (1-64 characters)' })
+  .trim()
+  .min(1, { error: 'must not be empty' })
+  .max(64, { error: 'must be at most 64 characters' })
+  .superRefine((name, ctx) => {
+    const found = HIDDEN_CHARACTER.exec(name);
+    if (found) {
+      const code = `U+${found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+      ctx.addIssue({ code: 'custom', input: name, message: `must not contain control or invisible formatting characters (newlines, tabs, bidi controls, zero-width characters); found ${code} at character ${found.index + 1}` });
+    }
+  });
+
+/**
  * The tenant spec schema. Built from the region catalog so the published JSON Schema
  * lists the allowed regions and editors autocomplete them.
  */
@@ -27,7 +48,7 @@ export function tenantSpecSchema(regions: RegionCatalog) {
     .strictObject({
       $schema: z.string().optional(),
       id: tenantIdSchema.describe('Tenant id: stack names, KMS aliases and tags use it.'),
-      displayName: z.string({ error: 'must be the company name (1-64 characters)' }).trim().min(1, { error: 'must not be empty' }).max(64, { error: 'must be at most 64 characters' }),
+      displayName: displayNameSchema,
       plan: z.enum(PLANS, { error: `must be one of ${PLANS.join(', ')}` }).describe('enterprise tenants choose a region; other plans choose a geography.'),
       placement: z
         .strictObject({
