@@ -94,7 +94,7 @@ export function vaultReleaseSupport(release: Pick<VaultRelease, 'version'>, now:
   if (w.endedOn && now.getTime() >= day(w.endedOn)) {
     return { status: 'warning', message: `Vault ${release.version}: the ${line} line stopped getting security fixes on ${w.endedOn} (checked ${w.checkedOn}: ${w.source}); move to a supported release (docs/vault-upgrades.md)` };
   }
-  if (w.reviewBy && now.getTime() > day(w.reviewBy)) {
+  if (w.reviewBy && now.getTime() >= day(w.reviewBy) + 86_400_000) {
     return {
       status: 'warning',
       message: `Vault ${release.version}: support of the ${line} line was last checked on ${w.checkedOn} and had to be re-checked by ${w.reviewBy} (today ${today}); the community edition is supported on its latest minor only, so check whether a newer minor shipped and update VAULT_SUPPORT`,
