@@ -114,7 +114,7 @@ program
   .action((opts: { tenant?: string; cdkOut: string; out: string }) => {
     let run: EvidenceRun;
     try {
-      run = runEvidence({ cdkOut: opts.cdkOut, outDir: opts.out, tenant: opts.tenant });
+      run = runEvidence({ cdkOut: opts.cdkOut, outDir: opts.out, tenant: opts.tenant, now: new Date() });
     } catch (e) {
       process.stderr.write(`cellkit evidence: ${(e as Error).message}\n`);
       process.exit(2);
@@ -123,6 +123,7 @@ program
       const passed = r.controls.filter((c) => c.status === 'PASS').length;
       process.stdout.write(`${r.tenant}: ${r.status} (${passed} of ${r.controls.length} controls) -> ${path.join(opts.out, `${r.tenant}.md`)}\n`);
       for (const c of r.controls.filter((x) => x.status === 'FAIL')) process.stdout.write(`  FAIL ${c.id}: ${c.problems.join('; ')}\n`);
+      for (const w of r.warnings) process.stdout.write(`  WARNING ${w}\n`);
     }
     process.exitCode = run.ok ? 0 : 1;
   });

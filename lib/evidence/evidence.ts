@@ -10,6 +10,8 @@ export interface EvidenceOptions {
   readonly outDir: string;
   /** @default every cell in the assembly */
   readonly tenant?: string;
+  /** Today, for the Vault release support warning. @default no release-support check */
+  readonly now?: Date;
 }
 
 export interface EvidenceRun {
@@ -24,7 +26,7 @@ export function runEvidence(options: EvidenceOptions): EvidenceRun {
     throw new Error(options.tenant ? `no synthesized cell for tenant "${options.tenant}" in ${options.cdkOut}: run \`npx cdk synth -c tenant=${options.tenant}\`` : `no synthesized cells in ${options.cdkOut}`);
   }
   fs.mkdirSync(options.outDir, { recursive: true });
-  const reports = cells.map(cellReport);
+  const reports = cells.map((c) => cellReport(c, options.now));
   for (const r of reports) {
     fs.writeFileSync(path.join(options.outDir, `${r.tenant}.md`), renderMarkdown(r));
     fs.writeFileSync(path.join(options.outDir, `${r.tenant}.json`), `${JSON.stringify(r, null, 2)}\n`);
