@@ -2,9 +2,10 @@
 // AWS SDK v3. Vault is reached through SSM Run Command on a node (SendCommand with the
 // AWS-RunShellScript document, then GetCommandInvocation); the group through Auto Scaling
 // (DescribeAutoScalingGroups, DetachInstances with ShouldDecrementDesiredCapacity=false so the group
-// launches a replacement and deregisters the old one from the NLB target group: API_DetachInstances.html) and EC2 (TerminateInstances, DescribeLaunchTemplates); the snapshot is
-// checked with S3 HeadObject (ChecksumMode=ENABLED); the lock is an SSM parameter created with
-// Overwrite=false, which fails with ParameterAlreadyExists when it exists (PutParameter API reference).
+// launches a replacement and deregisters the old one from the NLB target group, per
+// docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DetachInstances.html) and EC2
+// (TerminateInstances, DescribeLaunchTemplates); the snapshot is checked with S3 HeadObject
+// (ChecksumMode=ENABLED); the lock is an SSM parameter created with Overwrite=false, which fails with ParameterAlreadyExists when it exists (PutParameter API reference).
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DetachInstancesCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeLaunchTemplatesCommand, EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
