@@ -88,7 +88,7 @@ export async function rollCluster(deps: RollDeps, options: RollOptions = {}): Pr
     if (e instanceof Stop) return { status: e.status, replaced, snapshot, reason: e.message };
     return { status: 'error', replaced, snapshot, reason: `could not tell: ${(e as Error).message}` };
   } finally {
-    await deps.lock.release();
+    await deps.lock.release().catch((e: Error) => deps.log(`could not delete the roll lock (${e.message}): delete it by hand once you checked the cluster (docs/vault-upgrades.md)`));
   }
 }
 
