@@ -193,3 +193,20 @@ describe('vault roll: two rolls at once', () => {
     expect(sim.calls).toEqual([]);
   });
 });
+
+test('a lock that cannot be deleted is reported and does not hide the outcome', async () => {
+  const sim = new SimCluster({ current: true });
+  const lines: string[] = [];
+  const result = await rollCluster({
+    fleet: sim,
+    cluster: sim,
+    snapshots: sim,
+    lock: { acquire: async () => ({ acquired: true }), release: async () => Promise.reject(new Error('AccessDeniedException: ssm:DeleteParameter')) },
+    sleep: sim.sleep,
+    now: sim.now,
+    log: (l) => lines.push(l),
+    holder: 'x',
+  });
+  expect(result.status).toBe('nothing-to-do');
+  expect(lines[lines.length - 1]).toBe('could not delete the roll lock (AccessDeniedException: ssm:DeleteParameter): delete it by hand once you checked the cluster (docs/vault-upgrades.md)');
+});
