@@ -8,6 +8,7 @@ import * as path from 'path';
 import { Command, Option } from 'commander';
 import { once } from '../lib/cli/options';
 import { registerReadiness } from '../lib/cli/readiness';
+import { registerVaultRoll } from '../lib/cli/vault-roll';
 import { AssemblyReadError } from '../lib/evidence/cloud-assembly';
 import { runEvidence } from '../lib/evidence/evidence';
 import { AddStep, addTenant } from '../lib/registry/add-tenant';
@@ -168,11 +169,12 @@ program
   .addOption(once(new Option('--out <dir>', 'where <tenant>.md and <tenant>.json are written; reports of tenants not evaluated are removed').default('evidence')))
   .action(
     action('evidence', (opts: { tenant?: string; cdkOut: string; out: string }) => {
-      const run = runEvidence({ cdkOut: opts.cdkOut, outDir: opts.out, tenant: opts.tenant });
+      const run = runEvidence({ cdkOut: opts.cdkOut, outDir: opts.out, tenant: opts.tenant, now: new Date() });
       for (const r of run.reports) {
         const passed = r.controls.filter((c) => c.status === 'PASS').length;
         process.stdout.write(`${r.tenant}: ${r.status} (${passed} of ${r.controls.length} controls) -> ${path.join(opts.out, `${r.tenant}.md`)}\n`);
         for (const c of r.controls.filter((x) => x.status === 'FAIL')) process.stdout.write(`  FAIL ${c.id}: ${c.problems.join('; ')}\n`);
+        for (const w of r.warnings) process.stdout.write(`  WARNING ${w}\n`);
       }
       for (const u of run.unreadable) process.stdout.write(`${u.stackName}: NOT EVALUATED: ${u.problem}\n`);
       for (const f of run.removed) process.stdout.write(`removed ${path.join(opts.out, f)}: its tenant was not evaluated in this run\n`);
@@ -181,5 +183,6 @@ program
   );
 
 registerReadiness(program);
+registerVaultRoll(program, () => program.opts().registry);
 
 void program.parseAsync(process.argv);

@@ -10,6 +10,8 @@ export interface EvidenceOptions {
   readonly outDir: string;
   /** @default every cell in the assembly */
   readonly tenant?: string;
+  /** Today, for the Vault release support warning. @default no release-support check */
+  readonly now?: Date;
 }
 
 export interface EvidenceRun {
@@ -36,7 +38,7 @@ export function runEvidence(options: EvidenceOptions): EvidenceRun {
     throw new AssemblyReadError(options.tenant ? `no synthesized cell for tenant "${options.tenant}" in ${options.cdkOut}: run \`npx cdk synth -c tenant=${options.tenant}\`` : `no synthesized cells in ${options.cdkOut}`);
   }
   fs.mkdirSync(options.outDir, { recursive: true });
-  const reports = cells.map(cellReport);
+  const reports = cells.map((c) => cellReport(c, options.now));
   const written = new Set<string>();
   for (const r of reports) {
     for (const [file, text] of [[`${r.tenant}.md`, renderMarkdown(r)], [`${r.tenant}.json`, `${JSON.stringify(r, null, 2)}\n`]]) {

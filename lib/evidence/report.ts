@@ -4,6 +4,7 @@ import * as path from 'path';
 import { SynthesizedCell } from './cloud-assembly';
 import { ControlResult, evaluate } from './controls';
 import { Acknowledgment, TemplateModel } from './template-model';
+import { vaultReleaseWarnings } from './vault-release-warning';
 
 export interface CellReport {
   readonly tenant: string;
@@ -14,12 +15,14 @@ export interface CellReport {
   readonly template: { readonly file: string; readonly sha256: string };
   readonly status: 'PASS' | 'FAIL';
   readonly controls: readonly ControlResult[];
+  /** Not failures: e.g. the pinned Vault release is past its support window (checked only when a date is given). */
+  readonly warnings: readonly string[];
   readonly acknowledgments: readonly Acknowledgment[];
   readonly diagram: string;
 }
 
-/** Evaluates every control against one synthesized cell. No timestamps: reports diff cleanly. */
-export function cellReport(cell: SynthesizedCell): CellReport {
+/** Evaluates every control against one synthesized cell. No timestamps: reports diff cleanly. `now` enables the release-support warning. */
+export function cellReport(cell: SynthesizedCell, now?: Date): CellReport {
   const controls = evaluate(cell);
   const text = fs.readFileSync(cell.templateFile, 'utf8');
   const model = new TemplateModel(cell.template);
@@ -32,6 +35,7 @@ export function cellReport(cell: SynthesizedCell): CellReport {
     template: { file: path.basename(cell.templateFile), sha256: crypto.createHash('sha256').update(text).digest('hex') },
     status: controls.every((c) => c.status === 'PASS') ? 'PASS' : 'FAIL',
     controls,
+    warnings: now ? vaultReleaseWarnings(cell.template, now) : [],
     acknowledgments: model.acknowledgments,
     diagram: mermaid(cell, model),
   };
@@ -69,6 +73,7 @@ export function renderMarkdown(r: CellReport): string {
     '',
     `**Result: ${r.status}** (${passed} of ${r.controls.length} controls pass)`,
     '',
+    ...(r.warnings.length ? ['**Warnings**', '', ...r.warnings.map((w) => `- ${w}`), ''] : []),
     '| control | status |',
     '| --- | --- |',
     ...r.controls.map((c) => `| [${cellEscape(c.title)}](#${c.id}) | ${c.status} |`),

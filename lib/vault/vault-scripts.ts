@@ -86,7 +86,7 @@ export function fetchTlsScript(p: FetchTlsScriptProps): string {
 }
 
 /** Environment every script that talks to the local Vault sets. */
-function vaultClientEnv(region: string, tlsServerName: string): string[] {
+export function vaultClientEnv(region: string, tlsServerName: string): string[] {
   return [
     `export AWS_DEFAULT_REGION=${shq(region)}`,
     `export VAULT_ADDR='https://127.0.0.1:${VAULT_API_PORT}'`,
@@ -97,7 +97,7 @@ function vaultClientEnv(region: string, tlsServerName: string): string[] {
 }
 
 /** `vault login` through the AWS IAM auth method, as the instance role, printing only the token. */
-function awsLogin(role: string, region: string, tlsServerName: string): string {
+export function awsLogin(role: string, region: string, tlsServerName: string): string {
   return `vault login -method=aws -token-only role=${role} region=${shq(region)} header_value=${shq(tlsServerName)}`;
 }
 
@@ -105,6 +105,8 @@ export const SNAPSHOT_VAULT_ROLE = 'cellkit-snapshot';
 export const BOOTSTRAP_VAULT_ROLE = 'cellkit-bootstrap';
 export const APP_VAULT_ROLE = 'cellkit-app';
 export const OPERATOR_VAULT_ROLE = 'cellkit-operator';
+/** Used by `cellkit vault roll` on a node (docs/vault-upgrades.md): read Raft state, snapshot, remove a peer. */
+export const ROLL_VAULT_ROLE = 'cellkit-roll';
 export const DB_CONNECTION = 'company';
 export const KV_MOUNTS = { gitSsh: 'git-ssh', integrations: 'integrations' } as const;
 
@@ -324,6 +326,12 @@ const POLICIES: Record<string, string> = {
     `path "${KV_MOUNTS.integrations}/*" { capabilities = ["create", "read", "update", "delete", "list"] }`,
   ].join('\n'),
   [SNAPSHOT_VAULT_ROLE]: 'path "sys/storage/raft/snapshot" { capabilities = ["read"] }',
+  [ROLL_VAULT_ROLE]: [
+    'path "sys/storage/raft/configuration" { capabilities = ["read"] }',
+    'path "sys/storage/raft/autopilot/state" { capabilities = ["read"] }',
+    'path "sys/storage/raft/snapshot" { capabilities = ["read"] }',
+    'path "sys/storage/raft/remove-peer" { capabilities = ["update"] }',
+  ].join('\n'),
   [BOOTSTRAP_VAULT_ROLE]: [
     'path "sys/audit" { capabilities = ["read", "sudo"] }',
     'path "sys/audit/*" { capabilities = ["create", "update", "sudo"] }',
@@ -425,6 +433,7 @@ export function bootstrapScript(p: BootstrapScriptProps): string {
       [APP_VAULT_ROLE, p.applicationRoleArn, '1h'],
       [OPERATOR_VAULT_ROLE, p.operatorRoleArn, '1h'],
       [SNAPSHOT_VAULT_ROLE, p.vaultRoleArn, '10m'],
+      [ROLL_VAULT_ROLE, p.vaultRoleArn, '10m'],
       [BOOTSTRAP_VAULT_ROLE, p.vaultRoleArn, '15m'],
     ].map(([role, arn, ttl]) => `vault write auth/aws/role/${role} auth_type=iam bound_iam_principal_arn=${shq(arn)} resolve_aws_unique_ids=false token_policies=${role} token_ttl=${ttl} token_max_ttl=${ttl} >/dev/null`),
     'log "audit devices, KV mounts, AWS auth roles and policies in place"',

@@ -2,6 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Stack } from 'aws-cdk-lib';
 import { cellStack, nagFindings, teamTenant, tenant } from '../fixtures';
 import { VAULT_JOIN_TAG, VaultClusterProps } from '../../lib/vault/vault-cluster';
+import { VAULT_RELEASE } from '../../lib/vault/vault-release';
 import { userDataOf, vaultStack, writtenFile } from './vault-stack';
 
 const prod = vaultStack(tenant()); // ap-southeast-2, nat, 5 nodes
@@ -120,7 +121,7 @@ describe('instance role', () => {
   test('egress none: reads exactly the pinned zip from the artifact bucket', () => {
     const zip = statementsOf(devT).find((s) => s.Sid === 'ReadVaultZip');
     expect(zip).toEqual(expect.objectContaining({ Action: 's3:GetObject' }));
-    expect(JSON.stringify(zip.Resource)).toContain(':s3:::cellkit-artifacts-123456789012-eu-west-2/vault/vault_1.18.3_linux_amd64.zip');
+    expect(JSON.stringify(zip.Resource)).toContain(`:s3:::cellkit-artifacts-123456789012-eu-west-2/vault/vault_${VAULT_RELEASE.version}_linux_amd64.zip`);
   });
 });
 
@@ -157,4 +158,22 @@ describe('refuses bad props with clear messages', () => {
   ])('%j', (overrides, message) => {
     expect(build(overrides)).toThrow(message);
   });
+});
+
+// A deploy must never replace Vault nodes behind the operator's back: with no UpdatePolicy,
+// CloudFormation only points the group at the new launch template version and running instances
+// stay ("UpdatePolicy attribute", AWS CloudFormation User Guide: AutoScalingReplacingUpdate and
+// AutoScalingRollingUpdate are what replace instances on a launch template change). Nodes are then
+// replaced one at a time by `cellkit vault roll` (docs/vault-upgrades.md).
+test.each([['prod', prodT], ['dev', devT]] as const)('%s: a launch template change (AMI, Vault version, user data) replaces no instance on deploy', (_n, t) => {
+  const [asg] = Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup')) as any[];
+  expect(asg.UpdatePolicy?.AutoScalingReplacingUpdate).toBeUndefined();
+  expect(asg.UpdatePolicy?.AutoScalingRollingUpdate).toBeUndefined();
+  // The only update policy CDK adds keeps scheduled actions' sizes; it replaces nothing.
+  for (const key of Object.keys(asg.UpdatePolicy ?? {})) expect(key).toBe('AutoScalingScheduledAction');
+  // The group follows a numbered launch template version, so every instance records which one it came from.
+  expect(asg.Properties.LaunchTemplate.Version).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^VaultLaunchTemplate/), 'LatestVersionNumber'] });
+  // The Vault version is part of the user data: bumping it changes the launch template, which the roll detects.
+  const lt = Object.values(t.findResources('AWS::EC2::LaunchTemplate'))[0] as any;
+  expect(JSON.stringify(lt.Properties.LaunchTemplateData.UserData)).toContain(`version='${VAULT_RELEASE.version}'`);
 });
