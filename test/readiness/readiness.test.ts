@@ -97,7 +97,7 @@ describe('cellkit readiness', () => {
       expect(r.text).toContain('FAIL    credentials-account  the credentials (arn:aws:iam::999999999999:user/bob) are for account 999999999999, but tenant "acme" lives in account 123456789012');
       expect(r.text).toContain('fix: use credentials for account 123456789012');
       expect(r.text).toContain('SKIPPED cdk-bootstrap        not run: credentials-account did not pass');
-      expect(r.text).toContain('NOT READY: credentials-account failed; cdk-bootstrap, region-guard not answered. Fix each and run again.');
+      expect(r.text).toContain('NOT READY: credentials-account failed; cdk-bootstrap, region-guard, vault-release not answered. Fix each and run again.');
       expect(asked).toEqual([`sts ${PINNED}`]);
       expect(guard.asked.size).toBe(0);
     });
@@ -112,7 +112,7 @@ describe('cellkit readiness', () => {
       expect(r.exit).toBe(READINESS_EXIT.unknown);
       expect(r.status).toEqual({ 'credentials-account': 'unknown', 'cdk-bootstrap': 'skipped', 'region-guard': 'skipped', 'vault-release': 'skipped' });
       expect(r.text).toContain(`cannot tell which account the credentials belong to (sts:GetCallerIdentity: ${text})`);
-      expect(r.text).toContain('COULD NOT TELL: credentials-account, cdk-bootstrap, region-guard not answered; do not deploy until every check passes.');
+      expect(r.text).toContain('COULD NOT TELL: credentials-account, cdk-bootstrap, region-guard, vault-release not answered; do not deploy until every check passes.');
     });
   });
 
