@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { Sizing } from '../registry/tenant-spec';
 import { SECRET_ROTATION_RULES } from '../compliance/nag-packs';
 import { keyWithoutGrants } from '../keys/key-without-grants';
+import { SmbShare } from './file-share/smb-share';
 
 /**
  * One deployment type for every sizing: FSx replaces a file system whose deployment type changes.
@@ -65,6 +66,13 @@ export interface CellFileShareProps {
    * @default 102400
    */
   readonly volumeSizeMiB?: number;
+  /** The Secrets Manager interface endpoint: the share's configuring Lambda reads its secrets through it. */
+  readonly endpoints: ec2.IConnectable;
+  /**
+   * Leave NFS access to the volume's existing export policy.
+   * @default false - NFS closed: the volume gets an export policy without rules
+   */
+  readonly nfs?: boolean;
 }
 
 /**
@@ -89,6 +97,8 @@ export class CellFileShare extends Construct implements ec2.IConnectable {
   readonly managementDnsName: string;
   /** SVM endpoint for SMB and SVM management (vsadmin). */
   readonly svmDnsName: string;
+  /** The password-protected SMB share of the git volume and its user's secret. */
+  readonly smbShare: SmbShare;
 
   constructor(scope: Construct, id: string, props: CellFileShareProps) {
     super(scope, id);
@@ -179,6 +189,24 @@ export class CellFileShare extends Construct implements ec2.IConnectable {
     const suffix = `fsx.${stack.region}.${stack.urlSuffix}`;
     this.managementDnsName = Fn.join('.', ['management', this.fileSystem.ref, suffix]);
     this.svmDnsName = Fn.join('.', [this.storageVirtualMachine.attrStorageVirtualMachineId, this.fileSystem.ref, suffix]);
+
+    this.smbShare = new SmbShare(this, 'SmbShare', {
+      tenantId: props.tenantId,
+      vpc: props.vpc,
+      subnets: props.subnets,
+      fileSystem: this,
+      endpoints: props.endpoints,
+      managementDnsName: this.managementDnsName,
+      fsxAdminSecret: this.fsxAdminSecret,
+      svmName: this.storageVirtualMachine.name,
+      svmId: this.storageVirtualMachine.attrStorageVirtualMachineId,
+      volumeName: this.volume.name,
+      volumeId: this.volume.attrVolumeId,
+      path: this.junctionPath,
+      encryptionKey: props.encryptionKey,
+      nfs: props.nfs,
+    });
+    this.smbShare.resource.node.addDependency(this.volume);
   }
 
   /** Admits a security group (e.g. the app plane's) to SMB and the SVM's management API. */

@@ -132,6 +132,7 @@ describe('CellFileShare props', () => {
       subnets: { subnetGroupName: 'Data' },
       clientSubnets: { subnetGroupName: 'App' },
       encryptionKey: new kms.Key(stack, 'Key'),
+      endpoints: new ec2.SecurityGroup(stack, 'Endpoints', { vpc }),
       ...overrides,
     });
   }

@@ -2,6 +2,9 @@
 // It answers CloudFormation itself (no provider framework), always before its own timeout.
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse, Context } from 'aws-lambda';
 import { GuardClients, checkTenantRegions, describeError, describeResult, sdkClients } from '../region-check';
+import { putResponse } from './respond';
+
+export { putResponse };
 
 /** The custom resource's properties, set by the RegionGuard construct. */
 export interface GuardProperties {
@@ -70,22 +73,6 @@ async function decide(event: CloudFormationCustomResourceEvent, props: GuardProp
     timeoutMs: Math.max(1_000, budgetMs),
   });
   return { status: result.status === 'clear' ? 'SUCCESS' : 'FAILED', reason: describeResult(result) };
-}
-
-/** PUT with an empty content type, as the pre-signed URL expects; a few attempts, each bounded. */
-export async function putResponse(url: string, body: CloudFormationCustomResourceResponse): Promise<void> {
-  const text = JSON.stringify(body);
-  let last: unknown;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      const res = await fetch(url, { method: 'PUT', body: text, headers: { 'content-type': '' }, signal: AbortSignal.timeout(5_000) });
-      if (res.ok) return;
-      last = new Error(`HTTP ${res.status}`);
-    } catch (e) {
-      last = e;
-    }
-  }
-  throw new Error(`could not send the response to CloudFormation: ${describeError(last)}`);
 }
 
 export const handler = makeHandler({ clients: sdkClients(), respond: putResponse, region: process.env.AWS_REGION });
