@@ -79,12 +79,13 @@ describe.each([
     const appSg = b.stack.resolve(b.stack.network.appSecurityGroup.securityGroupId);
     const lambdaSg = b.stack.resolve(b.stack.fileShare.smbShare.securityGroup.securityGroupId);
     const ingress = Object.values(b.template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: sgId } })).map((r) => r.Properties);
-    expect(ingress.map((r) => [r.IpProtocol, r.FromPort, r.ToPort, r.SourceSecurityGroupId, r.CidrIp]).sort()).toEqual(
-      [
+    const byJson = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
+    expect(byJson(ingress.map((r) => [r.IpProtocol, r.FromPort, r.ToPort, r.SourceSecurityGroupId, r.CidrIp]))).toEqual(
+      byJson([
         ['tcp', 443, 443, appSg, undefined],
         ['tcp', 445, 445, appSg, undefined],
         ['tcp', 443, 443, lambdaSg, undefined],
-      ].sort(),
+      ]),
     );
   });
 
