@@ -8,8 +8,8 @@
 //   "Managing file systems with the ONTAP CLI and REST API", https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-resources-ontap-apps.html).
 // TLS: FSx's management endpoint presents ONTAP's self-signed certificate, which no CA vouches for and whose
 // fingerprint is unknown before the file system exists. The client therefore encrypts but does not verify the
-// server (see docs/file-share.md, "TLS to the management endpoint"): the endpoint is reachable only inside the
-// cell's VPC, through security groups that admit this function alone.
+// server, as AWS's own example does (`curl -k`, AWS re:Post knowledge center "fsx-ontap-rest-apis"); see
+// docs/file-share.md, "TLS to the management endpoint": the endpoint is reachable only inside the cell's VPC.
 import * as https from 'https';
 
 export interface OntapConnection {
