@@ -2,7 +2,7 @@
 // It answers CloudFormation itself (no provider framework), always before its own timeout.
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse, Context } from 'aws-lambda';
 import { GuardClients, checkTenantRegions, describeError, describeResult, sdkClients } from '../region-check';
-import { putResponse } from './respond';
+import { putResponse, responseFor } from './respond';
 
 export { putResponse };
 
@@ -28,9 +28,6 @@ export interface HandlerDeps {
   readonly reserveMs?: number;
 }
 
-/** CloudFormation caps the whole response at 4 KB. */
-const MAX_REASON = 3000;
-
 export function makeHandler(deps: HandlerDeps) {
   return async (event: CloudFormationCustomResourceEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> => {
     const props = event.ResourceProperties as unknown as GuardProperties;
@@ -44,14 +41,7 @@ export function makeHandler(deps: HandlerDeps) {
       reason = `region guard: unexpected error, failing closed: ${describeError(e)}`;
     }
     console.log(JSON.stringify({ requestType: event.RequestType, tenant: props.TenantId, status, reason }));
-    await deps.respond(event.ResponseURL, {
-      Status: status,
-      Reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 3)}...` : reason,
-      PhysicalResourceId: physicalId,
-      StackId: event.StackId,
-      RequestId: event.RequestId,
-      LogicalResourceId: event.LogicalResourceId,
-    });
+    await deps.respond(event.ResponseURL, responseFor(event, status, reason, physicalId));
   };
 }
 

@@ -12,8 +12,8 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse, Context } from 'aws-lambda';
-import { putResponse } from '../../../guard/handler/respond';
+import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
+import { putResponse, responseFor } from '../../../guard/handler/respond';
 import { OntapClient, OntapConnection } from './ontap';
 import { ADMINISTRATORS, ShareSpec, checkUser, configureShare, qualifiedUser, setUserPassword } from './share';
 
@@ -65,16 +65,15 @@ export interface HandlerDeps {
 
 /** Rotation passwords: the same rules as the secret's generator (see the SmbShare construct). */
 export const PASSWORD_RULES = { PasswordLength: 32, ExcludePunctuation: true, RequireEachIncludedType: true } as const;
-const MAX_REASON = 3000;
 
 export function makeHandler(deps: HandlerDeps) {
-  return async (event: CloudFormationCustomResourceEvent | RotationEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> => {
+  return async (event: CloudFormationCustomResourceEvent | RotationEvent): Promise<void> => {
     if ('Step' in event) return rotate(event, deps);
-    return customResource(event, deps, context);
+    return customResource(event, deps);
   };
 }
 
-async function customResource(event: CloudFormationCustomResourceEvent, deps: HandlerDeps, _context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> {
+async function customResource(event: CloudFormationCustomResourceEvent, deps: HandlerDeps): Promise<void> {
   const props = event.ResourceProperties as unknown as SmbShareProperties;
   const physicalId = event.RequestType === 'Create' ? `cellkit-smb-share/${props.SvmName}/${props.ShareName}` : event.PhysicalResourceId;
   let status: 'SUCCESS' | 'FAILED' = 'SUCCESS';
@@ -110,15 +109,7 @@ async function customResource(event: CloudFormationCustomResourceEvent, deps: Ha
     }
   }
   console.log(JSON.stringify({ requestType: event.RequestType, status, reason }));
-  await deps.respond(event.ResponseURL, {
-    Status: status,
-    Reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 3)}...` : reason,
-    PhysicalResourceId: physicalId,
-    StackId: event.StackId,
-    RequestId: event.RequestId,
-    LogicalResourceId: event.LogicalResourceId,
-    ...(data ? { Data: data } : {}),
-  });
+  await deps.respond(event.ResponseURL, responseFor(event, status, reason, physicalId, data));
 }
 
 /** Secrets Manager's four rotation steps; each is safe to repeat. A thrown error fails the rotation. */
