@@ -6,7 +6,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { SmbShare, SmbShareProps, smbShareBundleDir } from '../../lib/data/file-share/smb-share';
-import { nagFindings } from '../fixtures';
+import { cellStack, nagFindings, tenant } from '../fixtures';
 import { Built, buildSizings, resource, Sizings } from './sizings';
 
 const SHARE_ID = 'FileShareSmbShareEB888370';
@@ -171,6 +171,12 @@ describe('SmbShare props', () => {
     const share = make({ nfs: true });
     const resources = Object.values(Template.fromStack(Stack.of(share)).findResources('Custom::CellkitSmbShare'));
     expect(resources.map((r) => r.Properties.NfsEnabled)).toEqual(['true']);
+  });
+
+  test('the tenant spec\'s "fileShare": {"nfs": true} reaches the custom resource; without it NFS is closed', () => {
+    const nfsOf = (t: ReturnType<typeof tenant>) => Object.values(Template.fromStack(cellStack(t)).findResources('Custom::CellkitSmbShare')).map((r) => r.Properties.NfsEnabled);
+    expect(nfsOf(tenant({ fileShare: { nfs: true } }))).toEqual(['true']);
+    expect(nfsOf(tenant({ fileShare: { nfs: false } }))).toEqual(['false']);
   });
 
   test.each([
