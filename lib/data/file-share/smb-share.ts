@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { CustomResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,11 +6,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { FRAMEWORK_PACKS, SECRET_ROTATION_RULES } from '../../compliance/nag-packs';
-import { handlerBundleDir } from '../../guard/region-guard';
+import { SECRET_ROTATION_RULES } from '../../compliance/nag-packs';
 import { keyWithoutGrants } from '../../keys/key-without-grants';
 import type { SmbShareProperties } from './handler';
 import { ADMINISTRATORS, qualifiedUser } from './handler/share';
+import { acknowledgeLambdaFindings, smbShareBundleDir, smbShareRole } from './smb-share-access';
 
 export const SMB_SHARE_RESOURCE_TYPE = 'Custom::CellkitSmbShare';
 /** The CIFS server's NetBIOS name (1-15 characters), also the domain of its local users. */
@@ -21,8 +19,6 @@ export const SMB_USER_NAME = 'git';
 /** An export policy without rules: NFS clients are refused. */
 export const CLOSED_EXPORT_POLICY = 'cellkit-no-nfs';
 
-/** Where the handler's bundle is cached (see handlerBundleDir). */
-const BUNDLE_CACHE = path.join(__dirname, '..', '..', '..', 'node_modules', '.cache', 'cellkit', 'smb-share');
 
 export interface SmbShareProps {
   readonly tenantId: string;
@@ -110,7 +106,7 @@ export class SmbShare extends Construct {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const role = this.role(props, logGroup);
+    const [role, policies] = smbShareRole(this, props, this.userSecret, logGroup);
     this.function = new lambda.Function(this, 'Function', {
       description: `cellkit ${props.tenantId}: configures and rotates the password-protected SMB share on ONTAP`,
       runtime: lambda.Runtime.NODEJS_24_X,
@@ -125,8 +121,9 @@ export class SmbShare extends Construct {
       memorySize: 256,
       environment: { MANAGEMENT_ENDPOINT: props.managementDnsName, FSX_ADMIN_SECRET_ARN: props.fsxAdminSecret.secretArn, SVM_NAME: props.svmName },
     });
-    this.function.node.addDependency(role);
-    this.acknowledgeLambdaFindings();
+    // Lambda needs the network-interface actions while it is created in the VPC.
+    this.function.node.addDependency(...policies);
+    acknowledgeLambdaFindings(this.function);
 
     const user = { cifsServerName: CIFS_SERVER_NAME, userName: SMB_USER_NAME };
     const properties: SmbShareProperties & Record<string, unknown> = {
@@ -155,6 +152,8 @@ export class SmbShare extends Construct {
       properties,
       serviceTimeout: Duration.minutes(20),
     });
+    // The first call must find its way: the VPC's endpoints and routes, and every security group rule on the path.
+    this.resource.node.addDependency(props.vpc, this.securityGroup, ...props.fileSystem.connections.securityGroups, ...props.endpoints.connections.securityGroups);
 
     // On demand only (no RotationRules): `aws secretsmanager rotate-secret`, then refresh Vault (docs/file-share.md).
     this.function.addPermission('SecretsManagerRotates', {
@@ -166,7 +165,7 @@ export class SmbShare extends Construct {
       rotationLambdaArn: this.function.functionArn,
       rotateImmediatelyOnUpdate: false,
     });
-    this.rotation.node.addDependency(this.resource);
+    this.rotation.node.addDependency(this.resource, this.function.permissionsNode.findChild('SecretsManagerRotates'));
     for (const rule of SECRET_ROTATION_RULES) {
       Validations.of(this.userSecret).acknowledge({
         id: rule,
@@ -174,72 +173,4 @@ export class SmbShare extends Construct {
       });
     }
   }
-
-  private role(props: SmbShareProps, logGroup: logs.LogGroup): iam.Role {
-    const region = Stack.of(this).region;
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'cellkit: configures the SMB share on ONTAP and rotates its user password',
-    });
-    new iam.ManagedPolicy(this, 'Policy', {
-      roles: [role],
-      description: 'Read the fsxadmin and SMB user secrets, rotate the SMB user secret, write its own log',
-      statements: [
-        new iam.PolicyStatement({ sid: 'ReadSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [props.fsxAdminSecret.secretArn, this.userSecret.secretArn] }),
-        new iam.PolicyStatement({
-          sid: 'RotateUserSecret',
-          actions: ['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
-          resources: [this.userSecret.secretArn],
-        }),
-        new iam.PolicyStatement({
-          sid: 'DataKeyThroughSecretsManager',
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: [props.encryptionKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
-        }),
-        new iam.PolicyStatement({ sid: 'OwnLog', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
-      ],
-    });
-    // AWS Lambda Developer Guide, "Giving Lambda functions access to resources in an Amazon VPC": these are the
-    // actions of AWSLambdaVPCAccessExecutionRole, and GetRandomPassword, none of which IAM can scope to a resource.
-    const unscoped = new iam.ManagedPolicy(this, 'VpcAccessPolicy', {
-      roles: [role],
-      description: 'Lambda network interfaces in the cell VPC; random passwords from Secrets Manager',
-      statements: [
-        new iam.PolicyStatement({
-          actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses', 'secretsmanager:GetRandomPassword'],
-          resources: ['*'],
-        }),
-      ],
-    });
-    Validations.of(unscoped).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Lambda needs these EC2 network-interface actions to run in the cell VPC (the AWS managed AWSLambdaVPCAccessExecutionRole grants the same on *), and secretsmanager:GetRandomPassword has no resource; IAM scopes none of them to a resource.',
-    });
-    return role;
-  }
-
-  private acknowledgeLambdaFindings(): void {
-    for (const pack of FRAMEWORK_PACKS) {
-      Validations.of(this.function).acknowledge({
-        id: `${pack}-LambdaConcurrency`,
-        reason: 'Invoked once per deployment by CloudFormation and on demand by Secrets Manager rotation; reserving concurrency would fail the first deployment in new accounts whose Lambda quota is 10.',
-      });
-      Validations.of(this.function).acknowledge({
-        id: `${pack}-LambdaDLQ`,
-        reason: 'Invoked synchronously by CloudFormation (custom resource) and Secrets Manager (rotation), which both record failures; the handler answers CloudFormation with ONTAP\'s error, and the encrypted log keeps every call.',
-      });
-    }
-  }
-}
-
-/** The handler's bundle, built once per checkout (the region guard's mechanism). */
-export function smbShareBundleDir(cacheDir: string = BUNDLE_CACHE): string {
-  const handlerDir = path.join(__dirname, 'handler');
-  const inputs = () => [
-    ...fs.readdirSync(handlerDir).sort().map((f) => path.join(handlerDir, f)),
-    path.join(__dirname, '..', '..', 'guard', 'handler', 'respond.ts'),
-    path.join(__dirname, '..', '..', '..', 'package-lock.json'),
-  ];
-  return handlerBundleDir({ name: 'smb-share', entry: path.join(handlerDir, 'index.ts'), inputs, cacheDir });
 }
