@@ -18,7 +18,7 @@ const USER_ARN = 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:cellki
 const ADMIN_PASSWORD = 'AdminPassw0rdFromSecretsManager01';
 const USER_PASSWORD = 'UserPassw0rdGeneratedBySecrets01';
 const NEW_PASSWORD = 'RotatedPassw0rdFromGetRandom0001';
-const SECRET_JSON = { username: 'git', domain: 'CELLKIT', share: 'git' };
+const SECRET_JSON = { username: 'git-service', domain: 'CELLKIT', share: 'git' };
 
 const sm = mockClient(SecretsManagerClient);
 let mock: OntapMock;
@@ -36,8 +36,8 @@ function props(host: string, overrides: Partial<Record<keyof SmbShareProperties,
     Path: '/git',
     CifsServerName: 'CELLKIT',
     Workgroup: 'CELLKIT',
-    UserName: 'git',
-    ShareAcl: 'CELLKIT\\git:full_control,BUILTIN\\Administrators:full_control',
+    UserName: 'git-service',
+    ShareAcl: 'CELLKIT\\git-service:full_control,BUILTIN\\Administrators:full_control',
     SmbEncryption: 'required',
     Smb1: 'disabled',
     GuestAccess: 'refused',
@@ -97,21 +97,21 @@ describe('SMB share custom resource', () => {
     const s = mock.state;
     expect(s.cifs).toEqual({ name: 'CELLKIT', workgroup: 'CELLKIT', security: { smb_encryption: true, restrict_anonymous: 'no_access' } });
     expect(s.cifsOptions).toEqual({ smb1_enabled: false });
-    expect(s.users).toEqual([expect.objectContaining({ name: 'CELLKIT\\git', password: USER_PASSWORD, account_disabled: false })]);
+    expect(s.users).toEqual([expect.objectContaining({ name: 'CELLKIT\\git-service', password: USER_PASSWORD, account_disabled: false })]);
     expect(s.shares).toEqual([
       {
         name: 'git',
         path: '/git',
         encryption: true,
         acls: [
-          { user_or_group: 'CELLKIT\\git', type: 'windows', permission: 'full_control' },
+          { user_or_group: 'CELLKIT\\git-service', type: 'windows', permission: 'full_control' },
           { user_or_group: 'BUILTIN\\Administrators', type: 'windows', permission: 'full_control' },
         ],
       },
     ]);
     expect(s.exportPolicies.find((e) => e.name === 'cellkit-no-nfs')).toEqual(expect.objectContaining({ rules: [] }));
     expect(s.volume.exportPolicy).toBe('cellkit-no-nfs');
-    expect(responses[0].Data).toEqual({ Share: 'git', Acl: 'CELLKIT\\git:full_control,BUILTIN\\Administrators:full_control', ExportPolicy: 'cellkit-no-nfs', SvmUuid: s.svm.uuid });
+    expect(responses[0].Data).toEqual({ Share: 'git', Acl: 'CELLKIT\\git-service:full_control,BUILTIN\\Administrators:full_control', ExportPolicy: 'cellkit-no-nfs', SvmUuid: s.svm.uuid });
   });
 
   test('the ONTAP default "Everyone / Full Control" entry is removed from the new share', async () => {
@@ -144,7 +144,7 @@ describe('SMB share custom resource', () => {
     await handler()(event('Update', props(host)));
     expect(responses[1].Status).toBe('SUCCESS');
     expect(s.shares[0].encryption).toBe(true);
-    expect(s.shares[0].acls.map((a) => a.user_or_group)).toEqual(['CELLKIT\\git', 'BUILTIN\\Administrators']);
+    expect(s.shares[0].acls.map((a) => a.user_or_group)).toEqual(['CELLKIT\\git-service', 'BUILTIN\\Administrators']);
     expect(s.cifsOptions.smb1_enabled).toBe(false);
     expect(s.cifs!.security.restrict_anonymous).toBe('no_access');
     expect(s.volume.exportPolicy).toBe('cellkit-no-nfs');
@@ -290,7 +290,7 @@ describe('SMB user password rotation (Secrets Manager steps)', () => {
   test('testSecret fails when the user is disabled on ONTAP', async () => {
     sm.on(GetSecretValueCommand, { SecretId: USER_ARN, VersionId: TOKEN, VersionStage: 'AWSPENDING' }).resolves({ SecretString: JSON.stringify({ ...SECRET_JSON, password: NEW_PASSWORD }) });
     mock.state.users[0].account_disabled = true;
-    await expect(handler()(rotation('testSecret'))).rejects.toThrow('local user CELLKIT\\git is disabled');
+    await expect(handler()(rotation('testSecret'))).rejects.toThrow('local user CELLKIT\\git-service is disabled');
   });
 
   test('setSecret fails with ONTAP\'s message when the PATCH is refused', async () => {

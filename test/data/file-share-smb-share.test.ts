@@ -5,7 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { SmbShare, SmbShareProps } from '../../lib/data/file-share/smb-share';
+import { SMB_USER_NAME, SmbShare, SmbShareProps } from '../../lib/data/file-share/smb-share';
 import { smbShareBundleDir } from '../../lib/data/file-share/smb-share-access';
 import { cellStack, nagFindings, tenant } from '../fixtures';
 import { Built, buildSizings, resource, Sizings } from './sizings';
@@ -49,8 +49,8 @@ describe.each([
       Path: '/git',
       CifsServerName: 'CELLKIT',
       Workgroup: 'CELLKIT',
-      UserName: 'git',
-      ShareAcl: 'CELLKIT\\git:full_control,BUILTIN\\Administrators:full_control',
+      UserName: 'git-service',
+      ShareAcl: 'CELLKIT\\git-service:full_control,BUILTIN\\Administrators:full_control',
       SmbEncryption: 'required',
       Smb1: 'disabled',
       GuestAccess: 'refused',
@@ -86,7 +86,7 @@ describe.each([
       Description: expect.any(String),
       KmsKeyId: b.stack.resolve(b.stack.keys.dataKey.keyArn),
       GenerateSecretString: {
-        SecretStringTemplate: JSON.stringify({ username: 'git', domain: 'CELLKIT', share: 'git' }),
+        SecretStringTemplate: JSON.stringify({ username: 'git-service', domain: 'CELLKIT', share: 'git' }),
         GenerateStringKey: 'password',
         PasswordLength: 32,
         ExcludePunctuation: true,
@@ -94,6 +94,8 @@ describe.each([
       },
       Tags: expect.any(Array),
     });
+    // ONTAP refuses a local user's password that contains the user name: the name has a hyphen, which the password never has.
+    expect(SMB_USER_NAME).toMatch(/-/);
     // No SecretString and no property that carries a password: the value exists only in Secrets Manager.
     const text = JSON.stringify([resource(b, SHARE_ID), resource(b, FUNCTION_ID)]);
     expect(text).not.toMatch(/password"\s*:/i);

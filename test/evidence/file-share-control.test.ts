@@ -32,7 +32,7 @@ test('the synthesized cell passes, and the report shows the share, its ACL, encr
   const shown = Object.fromEntries(result.evidence.map((e) => [e.property, e.value]));
   expect(shown).toMatchObject({
     share: '\\\\<SVM SMB endpoint>\\git = volume path /git on SVM cellkit',
-    ShareAcl: 'CELLKIT\\git:full_control,BUILTIN\\Administrators:full_control',
+    ShareAcl: 'CELLKIT\\git-service:full_control,BUILTIN\\Administrators:full_control',
     'SmbEncryption / Smb1 / GuestAccess': '"required" / "disabled" / "refused"',
     'NfsEnabled / ExportPolicyName': '"false" / "cellkit-no-nfs"',
   });
@@ -52,7 +52,7 @@ test.each<[string, (r: Resources) => void, RegExp]>([
     secret.Properties!.SecretString = '{"username":"git","password":"hunter2"}';
   }, /the SMB user's password is not a generated Secrets Manager secret encrypted with the cell's key/],
   ['the user secret not from this cell', (r) => void (share(r).Properties!.UserSecretArn = 'arn:aws:secretsmanager:eu-central-1:111111111111:secret:elsewhere'), /the SMB user's password is not a generated Secrets Manager secret/],
-  ['the ACL without the company user', (r) => void (share(r).Properties!.ShareAcl = 'BUILTIN\\Administrators:full_control'), /the share ACL does not grant the company's password-protected user cellkit\\git/],
+  ['the ACL without the company user', (r) => void (share(r).Properties!.ShareAcl = 'BUILTIN\\Administrators:full_control'), /the share ACL does not grant the company's password-protected user cellkit\\git-service/],
   ['Everyone in the share ACL', (r) => void (share(r).Properties!.ShareAcl += ',Everyone:read'), /guest access is possible: the share ACL grants Everyone/],
   ['the local Guest account in the share ACL', (r) => void (share(r).Properties!.ShareAcl += ',CELLKIT\\Guest:read'), /guest access is possible: the share ACL grants CELLKIT\\Guest/],
   ['guest access not refused', (r) => void (share(r).Properties!.GuestAccess = 'allowed'), /guest access is possible: GuestAccess is "allowed"/],

@@ -15,7 +15,8 @@ import { acknowledgeLambdaFindings, smbShareBundleDir, smbShareRole } from './sm
 export const SMB_SHARE_RESOURCE_TYPE = 'Custom::CellkitSmbShare';
 /** The CIFS server's NetBIOS name (1-15 characters), also the domain of its local users. */
 export const CIFS_SERVER_NAME = 'CELLKIT';
-export const SMB_USER_NAME = 'git';
+/** Has a hyphen, which the generated password (letters and digits) never contains: ONTAP refuses a password that contains the user name. */
+export const SMB_USER_NAME = 'git-service';
 /** An export policy without rules: NFS clients are refused. */
 export const CLOSED_EXPORT_POLICY = 'cellkit-no-nfs';
 

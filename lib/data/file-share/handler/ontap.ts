@@ -129,5 +129,5 @@ function splitHost(host: string): [string, number] {
   return m ? [m[1], Number(m[2])] : [host, 443];
 }
 
-/** `encodeURIComponent` for names inside a path or query (`BUILTIN\Administrators`, `CELLKIT\git`). */
+/** `encodeURIComponent` for names inside a path or query (`BUILTIN\Administrators`, `CELLKIT\git-service`). */
 export const enc = encodeURIComponent;
