@@ -78,7 +78,8 @@ export interface CellFileShareProps {
 /**
  * The company's file share for git working copies: FSx for NetApp ONTAP (Multi-AZ), one storage
  * virtual machine and one volume, password-protected admins, encrypted with the data key,
- * backed up daily for 90 days and retained when the stack is deleted.
+ * backed up daily for 90 days and retained when the stack is deleted. The volume is served as a
+ * password-protected SMB share created at deploy time (`SmbShare`, docs/file-share.md).
  */
 export class CellFileShare extends Construct implements ec2.IConnectable {
   readonly fileSystem: fsx.CfnFileSystem;
