@@ -193,6 +193,12 @@ describe('SMB share custom resource', () => {
     expect(responses[0].Reason).toBe(`SMB share: ONTAP GET /api/protocols/cifs/services failed: cannot reach ${host}: no answer within 300 ms`);
   });
 
+  test('work that would outlast the Lambda fails the deploy before the Lambda timeout, so CloudFormation is answered', async () => {
+    await start({ hang: 'GET /api/protocols/cifs/shares' });
+    await handler()(event('Create', props(host)), { getRemainingTimeInMillis: () => 20_000 + 400 });
+    expect(responses).toEqual([expect.objectContaining({ Status: 'FAILED', Reason: expect.stringMatching(/^SMB share: ONTAP did not finish within 400 ms \(the Lambda's time left\)/) })]);
+  });
+
   test('a wrong fsxadmin password fails the deploy with ONTAP\'s 401 and changes nothing', async () => {
     await start();
     sm.on(GetSecretValueCommand, { SecretId: ADMIN_ARN }).resolves({ SecretString: JSON.stringify({ username: 'fsxadmin', password: 'wrong' }) });

@@ -12,7 +12,7 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
+import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse, Context } from 'aws-lambda';
 import { putResponse, responseFor } from '../../../guard/handler/respond';
 import { OntapClient, OntapConnection } from './ontap';
 import { ADMINISTRATORS, ShareSpec, checkUser, configureShare, qualifiedUser, setUserPassword } from './share';
@@ -61,19 +61,25 @@ export interface HandlerDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Request timeout, job polling and job timeout for ONTAP. */
   readonly ontap: Pick<OntapConnection, 'timeoutMs' | 'jobPollMs' | 'jobTimeoutMs'>;
+  /**
+   * Time kept back from the Lambda timeout to answer CloudFormation.
+   * @default 20000
+   */
+  readonly reserveMs?: number;
 }
 
 /** Rotation passwords: the same rules as the secret's generator (see the SmbShare construct). */
 export const PASSWORD_RULES = { PasswordLength: 32, ExcludePunctuation: true, RequireEachIncludedType: true } as const;
 
 export function makeHandler(deps: HandlerDeps) {
-  return async (event: CloudFormationCustomResourceEvent | RotationEvent): Promise<void> => {
+  return async (event: CloudFormationCustomResourceEvent | RotationEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> => {
     if ('Step' in event) return rotate(event, deps);
-    return customResource(event, deps);
+    const budgetMs = context ? context.getRemainingTimeInMillis() - (deps.reserveMs ?? 20_000) : Number.MAX_SAFE_INTEGER;
+    return customResource(event, deps, budgetMs);
   };
 }
 
-async function customResource(event: CloudFormationCustomResourceEvent, deps: HandlerDeps): Promise<void> {
+async function customResource(event: CloudFormationCustomResourceEvent, deps: HandlerDeps, budgetMs: number): Promise<void> {
   const props = event.ResourceProperties as unknown as SmbShareProperties;
   const physicalId = event.RequestType === 'Create' ? `cellkit-smb-share/${props.SvmName}/${props.ShareName}` : event.PhysicalResourceId;
   let status: 'SUCCESS' | 'FAILED' = 'SUCCESS';
@@ -100,7 +106,7 @@ async function customResource(event: CloudFormationCustomResourceEvent, deps: Ha
         if (props[key as keyof typeof declared] !== value) throw new Error(`unsupported ${key} ${JSON.stringify(props[key as keyof typeof declared])}: this handler enforces ${JSON.stringify(value)}`);
       }
       const ontap = await connect(deps, props.ManagementEndpoint, props.FsxAdminSecretArn);
-      const state = await configureShare(ontap, spec, async () => (await readSecret<SmbUserSecret>(deps, props.UserSecretArn)).password);
+      const state = await withinBudget(configureShare(ontap, spec, async () => (await readSecret<SmbUserSecret>(deps, props.UserSecretArn)).password), budgetMs);
       reason = `SMB share ${state.share} on SVM ${props.SvmName}: encryption required, ACL ${state.acl.join(', ')}, export policy ${state.exportPolicy}${state.created.length ? `; created ${state.created.join(', ')}` : '; already configured'}`;
       data = { Share: state.share, Acl: state.acl.join(','), ExportPolicy: state.exportPolicy, SvmUuid: state.svmUuid };
     } catch (e) {
@@ -155,6 +161,19 @@ async function rotate(event: RotationEvent, deps: HandlerDeps): Promise<void> {
   }
 }
 
+/** Fails when the work would outlast the Lambda: CloudFormation then gets an answer instead of waiting for its timeout. */
+async function withinBudget<T>(work: Promise<T>, budgetMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    if (budgetMs < Number.MAX_SAFE_INTEGER) timer = setTimeout(() => reject(new Error(`ONTAP did not finish within ${Math.max(0, budgetMs)} ms (the Lambda's time left); nothing is rolled back on ONTAP, the next deploy continues where this one stopped`)), Math.max(0, budgetMs));
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function user(secret: SmbUserSecret, deps: HandlerDeps) {
   return { svmName: required(deps.env, 'SVM_NAME'), cifsServerName: secret.domain, userName: secret.username };
 }
@@ -184,5 +203,5 @@ export const handler = makeHandler({
   secrets: new SecretsManagerClient({}),
   respond: putResponse,
   env: process.env,
-  ontap: { timeoutMs: 20_000, jobPollMs: 2_000, jobTimeoutMs: 300_000 },
+  ontap: { timeoutMs: 20_000, jobPollMs: 2_000, jobTimeoutMs: 180_000 },
 });
