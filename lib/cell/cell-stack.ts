@@ -85,7 +85,7 @@ export class CellStack extends Stack {
     const data = { tenantId: tenant.id, sizing: tenant.spec.sizing, vpc: this.network.vpc, subnets: this.network.dataSubnets, encryptionKey: this.keys.dataKey };
     this.database = new CellDatabase(this, 'Database', { ...data, usernameSuffix: tenant.spec.database.usernameSuffix });
     this.database.allowFrom(this.network.appSecurityGroup, 'Company application plane');
-    this.fileShare = new CellFileShare(this, 'FileShare', { ...data, clientSubnets: this.network.appSubnets });
+    this.fileShare = new CellFileShare(this, 'FileShare', { ...data, clientSubnets: this.network.appSubnets, endpoints: this.network.endpointSecurityGroup, nfs: tenant.spec.fileShare?.nfs === true });
     this.fileShare.allowFrom(this.network.appSecurityGroup, 'Company application plane');
     this.retention = new CellRetention(this, 'Retention', { tenantId: tenant.id, encryptionKey: this.keys.dataKey, resourceArns: [this.database.instance.instanceArn, this.fileShare.volume.attrResourceArn] });
     new CellOutputs(this, 'DataOutputs', { tenantId: tenant.id, database: this.database, fileShare: this.fileShare, appSecurityGroup: this.network.appSecurityGroup });

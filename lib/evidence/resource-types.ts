@@ -56,6 +56,7 @@ export const NO_DATA_AT_REST_TYPES = [
   'AWS::S3::BucketPolicy',
   'AWS::SSM::Document', // its content is in the template
   'AWS::SSM::Parameter', // plain String parameters whose values are in the template (CloudFormation cannot create SecureString)
+  'AWS::SecretsManager::RotationSchedule', // when and with which Lambda a secret rotates; the secret is checked
   'AWS::SecretsManager::SecretTargetAttachment',
 ] as const;
 

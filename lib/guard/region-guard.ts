@@ -185,22 +185,39 @@ const bundleDirs = new Map<string, string>();
  * @param cacheDir where bundles are cached (tests pass another folder)
  */
 export function guardBundleDir(cacheDir: string = GUARD_BUNDLE_CACHE): string {
+  return handlerBundleDir({ name: 'region-guard', entry: path.join(__dirname, 'handler', 'index.ts'), inputs: bundleInputs, cacheDir });
+}
+
+export interface HandlerBundle {
+  /** Names the temp folder used when the cache cannot be written. */
+  readonly name: string;
+  /** The handler's entry file. */
+  readonly entry: string;
+  /** Lists every file whose content the bundle depends on (sources and the lock file); called once per process. */
+  readonly inputs: () => readonly string[];
+  /** Where bundles are cached: one folder per hash of the inputs. */
+  readonly cacheDir: string;
+}
+
+/** The region guard's once-per-checkout bundling, for any cellkit Lambda handler. */
+export function handlerBundleDir(bundle: HandlerBundle): string {
+  const { cacheDir } = bundle;
   const known = bundleDirs.get(cacheDir);
   if (known) return known;
   // Keyed on every input of the bundle, so a synth in a checkout that has bundled this exact
   // handler before skips esbuild (about 1 s) and reuses the same bytes.
   const options = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, keepNames: true, legalComments: 'none' } as const;
   const inputs = crypto.createHash('sha256').update(JSON.stringify(options)).update(esbuildVersion);
-  for (const file of bundleInputs()) inputs.update(path.relative(__dirname, file)).update(fs.readFileSync(file, 'utf8'));
+  for (const file of bundle.inputs()) inputs.update(path.relative(__dirname, file)).update(fs.readFileSync(file, 'utf8'));
   const dir = path.join(cacheDir, inputs.digest('hex').slice(0, 16));
   let result = fs.existsSync(path.join(dir, 'index.js')) ? dir : undefined;
   if (!result) {
-    const { outputFiles } = buildSync({ ...options, entryPoints: [path.join(__dirname, 'handler', 'index.ts')], write: false, logLevel: 'silent' });
+    const { outputFiles } = buildSync({ ...options, entryPoints: [bundle.entry], write: false, logLevel: 'silent' });
     const code = outputFiles[0].contents;
     result = cacheBundle(dir, code);
     if (!result) {
       // mkdtemp creates a folder with a new random name that only this user can read or write.
-      result = fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-region-guard-'));
+      result = fs.mkdtempSync(path.join(os.tmpdir(), `cellkit-${bundle.name}-`));
       fs.writeFileSync(path.join(result, 'index.js'), code);
     }
   }

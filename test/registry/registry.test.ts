@@ -48,6 +48,7 @@ describe('tenant specs', () => {
     ['an unknown field', { owner: 'bob' }, /tenant "acme" \(tenants\/acme\.json\): unknown field "owner"/],
     ['a missing display name', { displayName: undefined }, /field "displayName": must be the company name \(1-64 characters\); got nothing/],
     ['a bad username suffix', { database: { usernameSuffix: 'ADMIN' } }, /field "database\.usernameSuffix": must be 8 lowercase letters or digits/],
+    ['NFS given as a string', { fileShare: { nfs: 'yes' } }, /field "fileShare\.nfs": must be true or false; got "yes"/],
   ])('refuses %s', (_what, overrides, message) => {
     expect(problems(() => load([enterpriseSpec(overrides)], { [String(enterpriseSpec(overrides).id)]: 'ap-southeast-2' }))).toMatch(message);
   });
