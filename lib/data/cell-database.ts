@@ -130,7 +130,7 @@ export class CellDatabase extends Construct implements ec2.IConnectable {
           logGroupName: `/aws/rds/instance/${identifier}/${type}`,
           encryptionKey: props.encryptionKey,
           retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-          removalPolicy: RemovalPolicy.RETAIN,
+          removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         }),
     );
 

@@ -170,9 +170,10 @@ export class CellFileShare extends Construct implements ec2.IConnectable {
         tieringPolicy: { name: 'NONE' },
       },
     });
-    // FSx has no Snapshot policy: keep everything; its backups stay for their retention.
+    // FSx has no Snapshot policy: keep everything on delete and replacement; its backups stay for their retention.
+    // RetainExceptOnCreate: a failed first create deletes them, so the retry is not blocked (docs/deploy-rollback.md).
     for (const resource of [this.fileSystem, this.storageVirtualMachine, this.volume]) {
-      resource.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+      resource.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
       resource.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
     }
 

@@ -119,7 +119,7 @@ export class CellNetwork extends Construct {
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       encryptionKey: props.logKey,
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     // A managed (not inline) policy scoped to this one log group.
     const flowLogRole = new iam.Role(this, 'FlowLogRole', {

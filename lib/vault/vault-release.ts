@@ -1,5 +1,3 @@
-import amiFile from './amis.json';
-
 /**
  * The Vault release every cell installs. Bump both together (README: Vault version bump):
  * the SHA-256 is the `linux_amd64` line of https://releases.hashicorp.com/vault/<v>/vault_<v>_SHA256SUMS
@@ -19,10 +17,6 @@ export interface VaultRelease {
 
 export const VAULT_VERSION_PATTERN = /^\d+\.\d+\.\d+$/;
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
-export const AMI_ID_PATTERN = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
-
-/** Pinned Amazon Linux 2023 (x86_64) AMIs per region, from lib/vault/amis.json. */
-export const VAULT_AMIS: Readonly<Record<string, string>> = amiFile.amis;
 
 /** The zip's file name, as published on releases.hashicorp.com and uploaded to the artifact bucket. */
 export function vaultZipName(version: string): string {

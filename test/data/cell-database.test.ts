@@ -101,7 +101,7 @@ describe.each([
       const groups = b.template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: `/aws/rds/instance/cellkit-${b.stack.tenant.id}/${type}` } });
       const [id] = Object.keys(groups);
       expect(id).toBeDefined();
-      expect(groups[id]).toMatchObject({ DeletionPolicy: 'Retain', Properties: { KmsKeyId: dataKey(b), RetentionInDays: 365 } });
+      expect(groups[id]).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', Properties: { KmsKeyId: dataKey(b), RetentionInDays: 365 } });
       expect(r.DependsOn).toContain(id);
     }
   });

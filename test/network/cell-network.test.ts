@@ -55,7 +55,7 @@ describe('CellNetwork', () => {
       t.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
       t.hasResource('AWS::Logs::LogGroup', {
         Properties: { KmsKeyId: { 'Fn::GetAtt': ['KeysDataKey8F3FE3A4', 'Arn'] }, RetentionInDays: 365 },
-        DeletionPolicy: 'Retain',
+        DeletionPolicy: 'RetainExceptOnCreate',
       });
       // The flow log role's permissions are a managed policy scoped to that log group.
       t.hasResourceProperties('AWS::IAM::ManagedPolicy', {

@@ -2,6 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Stack } from 'aws-cdk-lib';
 import { cellStack, nagFindings, teamTenant, tenant } from '../fixtures';
 import { VAULT_JOIN_TAG, VaultClusterProps } from '../../lib/vault/vault-cluster';
+import { AL2023_PARAMETER } from '../../lib/vault/vault-image';
 import { userDataOf, vaultStack, writtenFile } from './vault-stack';
 
 const prod = vaultStack(tenant()); // ap-southeast-2, nat, 5 nodes
@@ -31,7 +32,7 @@ describe.each([
     });
   });
 
-  test('launch template: pinned AMI, IMDSv2 hop 1, encrypted gp3 root and Raft volumes, no public IP, no key pair', () => {
+  test('launch template: IMDSv2 hop 1, encrypted gp3 root and Raft volumes, no public IP, no key pair', () => {
     const lt = Object.values(t.findResources('AWS::EC2::LaunchTemplate'))[0].Properties.LaunchTemplateData;
     expect(lt.InstanceType).toBe(instanceType);
     expect(lt.MetadataOptions).toEqual(expect.objectContaining({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 }));
@@ -140,7 +141,8 @@ test('in the whole cell stack: nag passes and logical IDs of stateful Vault reso
   const ids = Object.keys(t);
   for (const id of ['KeysSealKey3B1F7C33', 'VaultSnapshotsBucket4FEF6A4B', 'VaultTlsSecretFF200135', 'VaultBootstrapRecoverySecret84E41848', 'VaultAuditLogs2C4716E9']) expect(ids).toContain(id);
   for (const id of ['VaultSnapshotsBucket4FEF6A4B', 'VaultTlsSecretFF200135', 'VaultBootstrapRecoverySecret84E41848', 'KeysSealKey3B1F7C33', 'VaultAuditLogs2C4716E9', 'VaultServerLogsEFD2B36F']) {
-    expect([id, t[id].DeletionPolicy, t[id].UpdateReplacePolicy]).toEqual([id, 'Retain', 'Retain']);
+    // RetainExceptOnCreate: kept on delete and replacement, removed only by the rollback of the create that made it.
+    expect([id, t[id].DeletionPolicy, t[id].UpdateReplacePolicy]).toEqual([id, 'RetainExceptOnCreate', 'Retain']);
   }
 });
 
@@ -148,8 +150,10 @@ describe('refuses bad props with clear messages', () => {
   const build = (overrides: Partial<VaultClusterProps>) => () => vaultStack(tenant(), overrides);
   test.each([
     [{ nodes: 4 as never }, /VaultCluster for tenant "acme": nodes must be 3 or 5 .*got 4/],
-    [{ amis: { 'eu-west-2': 'ami-0123456789abcdef0' } }, /no pinned AMI for region ap-southeast-2 in lib\/vault\/amis.json \(have: eu-west-2\)/],
-    [{ amis: { 'ap-southeast-2': 'ami-xyz' } }, /pinned AMI for ap-southeast-2 must look like .*got "ami-xyz"/],
+    [
+      { image: { parameter: AL2023_PARAMETER, pins: { 'ap-southeast-2': { imageId: 'ami-xyz', parameter: AL2023_PARAMETER, parameterVersion: 1, fetchedAt: '2026-11-28T00:00:00.000Z' } } } },
+      /the pinned image for ap-southeast-2 \(lib\/vault\/amis.json, pins.ap-southeast-2.imageId\) must be "ami-" and 8 or 17 hex digits; got "ami-xyz"/,
+    ],
     [{ release: { version: 'v1.18', sha256: 'a'.repeat(64) } }, /release.version must be a Vault release such as "1.18.3"; got "v1.18"/],
     [{ release: { version: '1.18.3', sha256: 'ABC' } }, /release.sha256 must be 64 lowercase hex digits .*got "ABC"/],
     [{ artifactPrefix: 'vault' }, /artifactPrefix must be empty or end with "\/" .*got "vault"/],
