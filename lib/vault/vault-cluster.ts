@@ -328,7 +328,7 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
       vpcSubnets: props.vpcSubnets,
       internetFacing: false,
       crossZoneEnabled: true,
-      deletionProtection: true,
+      // Turned on right after create by DeletionProtection (lib/rollback): a create rollback can delete it.
       securityGroups: [lbSecurityGroup],
     });
     this.loadBalancer.connections.allowFrom(props.clientSecurityGroup, ec2.Port.tcp(VAULT_API_PORT), 'Vault API from the application plane');
