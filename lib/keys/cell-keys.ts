@@ -78,17 +78,27 @@ export function autoScalingServiceLinkedRoleArn(stack: Stack): string {
  * KMS key policy for use with encrypted volumes"). Actions are the two statements that page requires.
  */
 export function autoScalingStatements(stack: Stack): iam.PolicyStatement[] {
-  const onlyTheRole = { ArnEquals: { 'aws:PrincipalArn': autoScalingServiceLinkedRoleArn(stack) }, StringEquals: { 'kms:CallerAccount': stack.account } };
+  const role = autoScalingServiceLinkedRoleArn(stack);
   return [
-    new iam.PolicyStatement({ sid: 'AutoScalingVolumes', principals: [new iam.AnyPrincipal()], actions: KEY_USE_ACTIONS, resources: ['*'], conditions: onlyTheRole }),
-    new iam.PolicyStatement({
-      sid: 'AutoScalingVolumeGrants',
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: { ...onlyTheRole, Bool: { 'kms:GrantIsForAWSResource': true } },
-    }),
+    principalArnStatement(stack, 'AutoScalingVolumes', role, KEY_USE_ACTIONS),
+    principalArnStatement(stack, 'AutoScalingVolumeGrants', role, ['kms:CreateGrant'], { Bool: { 'kms:GrantIsForAWSResource': true } }),
   ];
+}
+
+/**
+ * A key policy statement for exactly one IAM principal of this account, named by ARN in `aws:PrincipalArn`
+ * rather than in `Principal`: KMS validates principals when the policy is set (they must exist and be
+ * visible to KMS; a role created moments earlier may not be yet), but only compares condition values when
+ * a request arrives. The effect is the same as naming the principal.
+ */
+export function principalArnStatement(stack: Stack, sid: string, principalArn: string, actions: readonly string[], extraConditions: Record<string, Record<string, unknown>> = {}): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    principals: [new iam.AnyPrincipal()],
+    actions: [...actions],
+    resources: ['*'],
+    conditions: { ArnEquals: { 'aws:PrincipalArn': principalArn }, StringEquals: { 'kms:CallerAccount': stack.account }, ...extraConditions },
+  });
 }
 
 export interface CellKeysProps {

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { principalArnStatement } from '../keys/cell-keys';
 import { Egress } from '../registry/tenant-spec';
 import { emptySecret } from './empty-secret';
 import { VaultBootstrap } from './vault-bootstrap';
@@ -181,9 +182,8 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     });
 
     const sealActions = ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'];
-    props.sealKey.addToResourcePolicy(
-      new iam.PolicyStatement({ sid: 'VaultAutoUnseal', principals: [new iam.ArnPrincipal(this.role.roleArn)], actions: sealActions, resources: ['*'] }),
-    );
+    // Named in a condition, not as principal: KMS may not yet see the role this stack has just created.
+    props.sealKey.addToResourcePolicy(principalArnStatement(stack, 'VaultAutoUnseal', this.role.roleArn, sealActions));
     const artifactKey = `${artifactPrefix}${vaultZipName(release.version)}`;
     const secretKeys = [props.dataKey.keyArn, ...(props.database.masterSecret.encryptionKey ? [props.database.masterSecret.encryptionKey.keyArn] : [])];
     new iam.ManagedPolicy(this, 'InstancePolicy', {

@@ -89,3 +89,25 @@ test('a broken image file is refused with its name and field, before any AWS cal
   await expect(pin(['eu-west-2'])).rejects.toThrow(/amis.json: field "pins.eu-west-2.imageId": must be "ami-"/);
   expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(0);
 });
+
+describe('the cellkit amis pin command (the real CLI process; no AWS call is reached)', () => {
+  const { spawnSync } = require('child_process') as typeof import('child_process');
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run-ts.js'), path.join(REPO_ROOT, 'bin', 'cellkit.ts'), 'amis', 'pin', '--file', file, ...args], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, HOME: dir },
+      timeout: 60_000,
+    });
+
+  test('an unknown region exits 3 with the allowed regions named, and the file is unchanged', () => {
+    const original = before();
+    const r = cli('--region', 'mars-north-1');
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/cellkit amis pin: --region: "mars-north-1" not in regions.json \(allowed: eu-west-2, eu-central-1/);
+    expect(before()).toBe(original);
+  });
+
+  test('an unknown option exits 3', () => {
+    expect(cli('--regions', 'eu-west-2').status).toBe(3);
+  });
+});

@@ -68,7 +68,7 @@ describe('CellNetwork', () => {
     for (const t of [nat, none]) t.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
   });
 
-  test('interface endpoints for KMS, Secrets Manager, SSM, ssmmessages, ec2messages, STS and Logs, plus an S3 gateway', () => {
+  test('interface endpoints for KMS, EC2, RDS, Elastic Load Balancing, Secrets Manager, SSM, ssmmessages, ec2messages, STS and Logs, plus an S3 gateway (what each serves: test/network/aws-api-inventory.test.ts)', () => {
     for (const [t, region] of [
       [nat, 'ap-southeast-2'],
       [none, 'eu-west-2'],
@@ -76,7 +76,7 @@ describe('CellNetwork', () => {
       const endpoints = Object.values(t.findResources('AWS::EC2::VPCEndpoint'));
       const interfaces = endpoints.filter((e) => e.Properties.VpcEndpointType === 'Interface');
       expect(interfaces.map((e) => JSON.stringify(e.Properties.ServiceName)).sort()).toEqual(
-        ['kms', 'secretsmanager', 'ssm', 'ssmmessages', 'ec2messages', 'sts', 'logs'].map((s) => JSON.stringify(`com.amazonaws.${region}.${s}`)).sort(),
+        ['kms', 'ec2', 'rds', 'elasticloadbalancing', 'secretsmanager', 'ssm', 'ssmmessages', 'ec2messages', 'sts', 'logs'].map((s) => JSON.stringify(`com.amazonaws.${region}.${s}`)).sort(),
       );
       for (const e of interfaces) expect(e.Properties.PrivateDnsEnabled).toBe(true);
       const gateways = endpoints.filter((e) => e.Properties.VpcEndpointType === 'Gateway');

@@ -61,8 +61,11 @@ describe.each([
 test('internal NLB, TCP 8200 passthrough, HTTPS health check that fails sealed and uninitialised nodes', () => {
   prodT.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
     Type: 'network', Scheme: 'internal',
-    LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
   });
+  // Deletion protection is turned on after create by the cell's DeletionProtection (test/rollback), never in the
+  // template: a protected load balancer would make a failed first deploy end in ROLLBACK_FAILED.
+  const lb = Object.values(prodT.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))[0];
+  expect(lb.Properties.LoadBalancerAttributes).not.toContainEqual({ Key: 'deletion_protection.enabled', Value: 'true' });
   prodT.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8200, Protocol: 'TCP' });
   prodT.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
     Port: 8200, Protocol: 'TCP', TargetType: 'instance',
@@ -77,8 +80,11 @@ describe('instance role', () => {
     const onSeal = statementsOf(t).filter((st) => list(st.Resource).some((r) => JSON.stringify(r).includes(sealId)));
     expect(onSeal.map((st) => [list(st.Action).sort(), st.Effect])).toEqual([[['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt'], 'Allow']]);
     const keyPolicy = t.toJSON().Resources[sealId].Properties.KeyPolicy.Statement as any[];
-    const forRole = keyPolicy.filter((st) => JSON.stringify(st.Principal).includes(roleId));
-    expect(forRole).toEqual([expect.objectContaining({ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'], Resource: '*' })]);
+    // The role is named in aws:PrincipalArn (KMS validates principals, and the role is brand new), scoped to the account.
+    const forRole = keyPolicy.filter((st) => JSON.stringify(st.Condition?.ArnEquals?.['aws:PrincipalArn']).includes(roleId));
+    expect(forRole).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Principal: { AWS: '*' }, Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'], Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [roleId, 'Arn'] } }, StringEquals: { 'kms:CallerAccount': s.stack.account } } }),
+    ]);
     // Nothing else in the seal key policy names a data-plane action for anyone.
     const others = keyPolicy.filter((st) => st !== forRole[0]).flatMap((st) => list(st.Action));
     expect(others.filter((a) => /Encrypt|Decrypt|GenerateDataKey/.test(a))).toEqual([]);
