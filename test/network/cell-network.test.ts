@@ -83,7 +83,7 @@ describe('CellNetwork', () => {
       expect(gateways).toHaveLength(1);
       expect(JSON.stringify(gateways[0].Properties.ServiceName)).toContain('.s3');
     }
-    expect(Object.keys(INTERFACE_ENDPOINTS)).toHaveLength(7);
+    expect(Object.keys(INTERFACE_ENDPOINTS)).toHaveLength(10);
   });
 
   test('endpoints admit HTTPS from the VPC only', () => {

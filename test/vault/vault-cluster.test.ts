@@ -81,7 +81,7 @@ describe('instance role', () => {
     expect(onSeal.map((st) => [list(st.Action).sort(), st.Effect])).toEqual([[['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt'], 'Allow']]);
     const keyPolicy = t.toJSON().Resources[sealId].Properties.KeyPolicy.Statement as any[];
     // The role is named in aws:PrincipalArn (KMS validates principals, and the role is brand new), scoped to the account.
-    const forRole = keyPolicy.filter((st) => JSON.stringify(st.Condition?.ArnEquals?.['aws:PrincipalArn']).includes(roleId));
+    const forRole = keyPolicy.filter((st) => JSON.stringify(st.Condition?.ArnEquals?.['aws:PrincipalArn'] ?? '').includes(roleId));
     expect(forRole).toEqual([
       expect.objectContaining({ Effect: 'Allow', Principal: { AWS: '*' }, Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'], Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [roleId, 'Arn'] } }, StringEquals: { 'kms:CallerAccount': s.stack.account } } }),
     ]);
