@@ -1,7 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { VAULT_PATHS } from '../../lib/vault/vault-config';
 import { VAULT_RELEASE } from '../../lib/vault/vault-release';
-import { OPTIONAL_NODE_PACKAGES, bootstrapScript, fetchTlsScript, installScript, nodeExtrasScript, shq, snapshotScript, vaultUnit } from '../../lib/vault/vault-scripts';
+import { OPTIONAL_NODE_PACKAGES, nodeExtrasScript } from '../../lib/vault/node-extras';
+import { bootstrapScript, fetchTlsScript, installScript, shq, snapshotScript, vaultUnit } from '../../lib/vault/vault-scripts';
 import { teamTenant, tenant } from '../fixtures';
 import { bootstrapOf, shellcheck, userDataOf, vaultStack, writtenFile } from './vault-stack';
 
