@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
+import { registerAmis } from '../lib/cli/amis';
 import { once } from '../lib/cli/options';
 import { registerReadiness } from '../lib/cli/readiness';
 import { registerVaultRoll } from '../lib/cli/vault-roll';
@@ -182,6 +183,7 @@ program
     }),
   );
 
+registerAmis(program);
 registerReadiness(program);
 registerVaultRoll(program, () => program.opts().registry);
 

@@ -5,6 +5,7 @@ import { CellFileShare } from '../data/cell-file-share';
 import { CellOutputs } from '../data/cell-outputs';
 import { CellRetention } from '../data/cell-retention';
 import { RegionGuard } from '../guard/region-guard';
+import { DeletionProtection } from '../rollback/deletion-protection';
 import { CellKeys } from '../keys/cell-keys';
 import { CellNetwork } from '../network/cell-network';
 import { Tenant } from '../registry/registry';
@@ -92,7 +93,7 @@ export class CellStack extends Stack {
 
     // -- vault (issue 4) --
     const vault = tenant.spec.vault;
-    new VaultCluster(this, 'Vault', {
+    const vaultCluster = new VaultCluster(this, 'Vault', {
       tenantId: tenant.id,
       vpc: this.network.vpc,
       vpcSubnets: this.network.appSubnets,
@@ -109,6 +110,16 @@ export class CellStack extends Stack {
         masterSecret: this.database.secret,
         connections: this.database,
       },
+    });
+
+    // -- deletion protection a failed first deploy can roll back (issue 11, docs/deploy-rollback.md) --
+    new DeletionProtection(this, 'DeletionProtection', {
+      vpc: this.network.vpc,
+      vpcSubnets: this.network.appSubnets,
+      networkPath: [...Object.values(this.network.interfaceEndpoints), this.network.s3Endpoint],
+      logKey: this.keys.dataKey,
+      database: this.database.instance,
+      loadBalancer: vaultCluster.loadBalancer,
     });
 
     // -- region guard (issue 5) --

@@ -1,4 +1,4 @@
-import { CfnDeletionPolicy, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -181,9 +181,10 @@ export class CellFileShare extends Construct implements ec2.IConnectable {
         tieringPolicy: { name: 'NONE' },
       },
     });
-    // FSx has no Snapshot policy: keep everything; its backups stay for their retention.
+    // FSx has no Snapshot policy: keep everything on delete and replacement; its backups stay for their retention.
+    // RetainExceptOnCreate: a failed first create deletes them, so the retry is not blocked (docs/deploy-rollback.md).
     for (const resource of [this.fileSystem, this.storageVirtualMachine, this.volume]) {
-      resource.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+      resource.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
       resource.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
     }
 
@@ -222,6 +223,8 @@ export class CellFileShare extends Construct implements ec2.IConnectable {
       secretName: `cellkit/${tenantId}/file-share/${username}`,
       description: `cellkit ${tenantId}: ONTAP ${username} password of the FSx file share`,
       encryptionKey,
+      // Kept with the retained file system; a failed first create deletes it (docs/deploy-rollback.md).
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       // ONTAP admin passwords: 8-50 characters; letters and digits avoid quoting problems in CLIs.
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ username }),

@@ -1,5 +1,6 @@
 // The written promises, each checked against one synthesized cell template.
 import { SynthesizedCell } from './cloud-assembly';
+import { DELETION_PROTECTION_TYPE } from '../rollback/deletion-protection-type';
 import { isKnownType } from './resource-types';
 import { CfnResource, TemplateModel, prop, showValue } from './template-model';
 
@@ -196,7 +197,7 @@ export const CONTROLS: readonly Control[] = [
       c.see(key!, 'DeletionPolicy', k?.DeletionPolicy);
       c.require(prop(k, 'Properties.EnableKeyRotation') === true, 'seal key rotation is off');
       c.require(prop(k, 'Properties.RotationPeriodInDays') === 365, `seal key rotation period is ${showValue(prop(k, 'Properties.RotationPeriodInDays'))} days, not 365`);
-      c.require(k?.DeletionPolicy === 'Retain', 'the seal key is not retained on stack delete');
+      c.require(k?.DeletionPolicy === 'Retain' || k?.DeletionPolicy === 'RetainExceptOnCreate', 'the seal key is not retained on stack delete');
       const sealConfig = ctx.model.resources.find(([id, r]) => id !== key && JSON.stringify(r.Properties ?? {}).includes('awskms') && ctx.model.refersTo(r.Properties, key!));
       c.see(sealConfig?.[0] ?? '(none)', 'Vault seal', sealConfig ? 'seal "awskms" with this key' : '(absent)');
       c.require(sealConfig !== undefined, 'no Vault configuration seals with this key (seal "awskms")');
@@ -311,8 +312,11 @@ export const CONTROLS: readonly Control[] = [
         c.require(ok, `${id}: objects do not expire after ${RETENTION_DAYS} days`);
       }
       for (const [id, db] of m.ofType('AWS::RDS::DBInstance')) {
-        c.see(id, 'DeletionProtection', prop(db, 'Properties.DeletionProtection'));
-        c.require(prop(db, 'Properties.DeletionProtection') === true, `${id}: deletion protection is off`);
+        // Either in the template, or turned on right after create by a custom resource that only a create
+        // rollback deletes (docs/deploy-rollback.md): that keeps a failed first deploy retryable.
+        const after = m.ofType(DELETION_PROTECTION_TYPE).find(([, r]) => r.DeletionPolicy === 'RetainExceptOnCreate' && m.refersTo(prop(r, 'Properties.Create'), id) && JSON.stringify(prop(r, 'Properties.Create')).includes('\\"DeletionProtection\\":true'));
+        c.see(id, 'DeletionProtection', prop(db, 'Properties.DeletionProtection') ?? (after ? `on after create (${after[0]})` : undefined));
+        c.require(prop(db, 'Properties.DeletionProtection') === true || after !== undefined, `${id}: deletion protection is off`);
       }
       for (const [id, r] of m.resources.filter(([, x]) => STATEFUL_TYPES.includes(x.Type))) {
         const keep = (p: string | undefined) => p === 'Retain' || p === 'Snapshot' || p === 'RetainExceptOnCreate';

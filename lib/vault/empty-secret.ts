@@ -22,7 +22,7 @@ export function emptySecret(scope: Construct, id: string, props: EmptySecretProp
     secretName: props.secretName,
     description: props.description,
     encryptionKey: keyWithoutGrants(scope, props.encryptionKey),
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
   });
   // Without SecretString and GenerateSecretString, CloudFormation creates the secret with no value.
   (secret.node.defaultChild as secretsmanager.CfnSecret).addPropertyDeletionOverride('GenerateSecretString');

@@ -8,11 +8,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { principalArnStatement } from '../keys/cell-keys';
 import { Egress } from '../registry/tenant-spec';
 import { emptySecret } from './empty-secret';
 import { VaultBootstrap } from './vault-bootstrap';
 import { VAULT_API_PORT, VAULT_CLUSTER_PORT, VAULT_PATHS, vaultServerConfig } from './vault-config';
-import { AMI_ID_PATTERN, SHA256_PATTERN, VAULT_AMIS, VAULT_RELEASE, VAULT_VERSION_PATTERN, VaultRelease, vaultZipName } from './vault-release';
+import { AMI_ID_PATTERN, AmiFile, VAULT_IMAGE } from './vault-image';
+import { SHA256_PATTERN, VAULT_RELEASE, VAULT_VERSION_PATTERN, VaultRelease, vaultZipName } from './vault-release';
 import { fetchTlsScript, installScript, snapshotScript, userDataScript } from './vault-scripts';
 import { VaultSnapshotBucket } from './vault-snapshot-bucket';
 import { FRAMEWORK_PACKS } from '../compliance/nag-packs';
@@ -65,10 +67,11 @@ export interface VaultClusterProps {
   /** @default t3.medium for 3 nodes, m6i.large for 5 */
   readonly instanceType?: ec2.InstanceType;
   /**
-   * Pinned AMI per region; the stack's region must be listed.
-   * @default VAULT_AMIS (lib/vault/amis.json)
+   * Where the nodes' image comes from: a region listed in `pins` launches exactly that (fetched) AMI;
+   * any other region resolves `parameter` (Amazon Linux 2023) at deploy time.
+   * @default VAULT_IMAGE (lib/vault/amis.json)
    */
-  readonly amis?: Readonly<Record<string, string>>;
+  readonly image?: AmiFile;
   /** @default VAULT_RELEASE */
   readonly release?: VaultRelease;
   /**
@@ -119,15 +122,12 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     const stack = Stack.of(this);
     const region = stack.region;
     const who = `VaultCluster for tenant "${props.tenantId}"`;
-    if (Token.isUnresolved(region)) throw new Error(`${who}: the stack needs a concrete region (env.region) to pick the pinned AMI`);
+    if (Token.isUnresolved(region)) throw new Error(`${who}: the stack needs a concrete region (env.region) to pick the node image`);
     this.nodes = props.nodes ?? 3;
     if (!([3, 5] as number[]).includes(this.nodes)) {
       throw new Error(`${who}: nodes must be 3 or 5 (an odd Raft quorum over three AZs); got ${this.nodes}`);
     }
-    const amis = props.amis ?? VAULT_AMIS;
-    const ami = Object.prototype.hasOwnProperty.call(amis, region) ? amis[region] : undefined;
-    if (!ami) throw new Error(`${who}: no pinned AMI for region ${region} in lib/vault/amis.json (have: ${Object.keys(amis).join(', ') || 'none'}); add one (README: AMI refresh)`);
-    if (!AMI_ID_PATTERN.test(ami)) throw new Error(`${who}: pinned AMI for ${region} must look like "ami-" and 8 or 17 hex digits; got "${ami}"`);
+    const machineImage = vaultMachineImage(who, region, props.image ?? VAULT_IMAGE);
     const release = props.release ?? VAULT_RELEASE;
     if (!VAULT_VERSION_PATTERN.test(release.version)) throw new Error(`${who}: release.version must be a Vault release such as "1.18.3"; got "${release.version}"`);
     if (!SHA256_PATTERN.test(release.sha256)) throw new Error(`${who}: release.sha256 must be 64 lowercase hex digits (the linux_amd64 line of the release's SHA256SUMS); got "${release.sha256}"`);
@@ -149,8 +149,8 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
         'Holds the Vault TLS certificate issued by the company CA; it is renewed by re-issuing the certificate and reloading Vault (README: TLS rotation), which a Secrets Manager rotation Lambda cannot do.',
     });
     this.snapshotBucket = new VaultSnapshotBucket(this, 'Snapshots', { encryptionKey: props.dataKey }).bucket;
-    const serverLogs = new logs.LogGroup(this, 'ServerLogs', { encryptionKey: props.dataKey, retention, removalPolicy: RemovalPolicy.RETAIN });
-    const auditLogs = new logs.LogGroup(this, 'AuditLogs', { encryptionKey: props.dataKey, retention, removalPolicy: RemovalPolicy.RETAIN });
+    const serverLogs = new logs.LogGroup(this, 'ServerLogs', { encryptionKey: props.dataKey, retention, removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE });
+    const auditLogs = new logs.LogGroup(this, 'AuditLogs', { encryptionKey: props.dataKey, retention, removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE });
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
@@ -182,9 +182,8 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     });
 
     const sealActions = ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'];
-    props.sealKey.addToResourcePolicy(
-      new iam.PolicyStatement({ sid: 'VaultAutoUnseal', principals: [new iam.ArnPrincipal(this.role.roleArn)], actions: sealActions, resources: ['*'] }),
-    );
+    // Named in a condition, not as principal: KMS may not yet see the role this stack has just created.
+    props.sealKey.addToResourcePolicy(principalArnStatement(stack, 'VaultAutoUnseal', this.role.roleArn, sealActions));
     const artifactKey = `${artifactPrefix}${vaultZipName(release.version)}`;
     const secretKeys = [props.dataKey.keyArn, ...(props.database.masterSecret.encryptionKey ? [props.database.masterSecret.encryptionKey.keyArn] : [])];
     new iam.ManagedPolicy(this, 'InstancePolicy', {
@@ -277,7 +276,7 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     const volume = (size: Size, deleteOnTermination: boolean) =>
       ec2.BlockDeviceVolume.ebs(size.toGibibytes(), { encrypted: true, kmsKey: props.dataKey, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination });
     const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
-      machineImage: ec2.MachineImage.genericLinux({ [region]: ami }),
+      machineImage,
       instanceType: props.instanceType ?? new ec2.InstanceType(this.nodes === 5 ? 'm6i.large' : 't3.medium'),
       role: this.role,
       securityGroup: this.securityGroup,
@@ -329,7 +328,7 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
       vpcSubnets: props.vpcSubnets,
       internetFacing: false,
       crossZoneEnabled: true,
-      deletionProtection: true,
+      // Turned on right after create by DeletionProtection (lib/rollback): a create rollback can delete it.
       securityGroups: [lbSecurityGroup],
     });
     this.loadBalancer.connections.allowFrom(props.clientSecurityGroup, ec2.Port.tcp(VAULT_API_PORT), 'Vault API from the application plane');
@@ -370,4 +369,26 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     new CfnOutput(this, 'BootstrapDocument', { value: this.bootstrap.documentName, description: 'SSM document to run once on one Vault node after deploy' });
     new CfnOutput(this, 'AutoScalingGroupName', { value: this.autoScalingGroup.autoScalingGroupName, description: 'Vault servers' });
   }
+}
+
+/**
+ * The nodes' image. A pinned region gets its literal, fetched AMI ID. Any other region gets a
+ * CloudFormation parameter of type `AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>` whose default
+ * is AWS's public Amazon Linux 2023 parameter: CloudFormation reads it at each deploy (CloudFormation
+ * user guide, "Specify existing resources at runtime with CloudFormation-supplied parameter types",
+ * Systems Manager parameter types), so synth stays offline and no made-up ID is ever in a template.
+ * A parameter rather than a `{{resolve:ssm:...}}` reference: CloudFormation validates that the value is
+ * an EC2 image ID and records what it resolved with the stack (DescribeStacks `ResolvedValue`), so
+ * operators can see which image each deploy used. A new image only changes the launch template: the
+ * group has no AutoScalingRollingUpdate/ReplacingUpdate policy, so running nodes keep running (EC2 Auto
+ * Scaling API reference, LaunchTemplate: "existing Amazon EC2 instances continue to run"; CloudFormation
+ * UpdatePolicy attribute). Nodes are rolled by an operator (docs/vault-nodes.md).
+ */
+function vaultMachineImage(who: string, region: string, image: AmiFile): ec2.IMachineImage {
+  const pin = Object.prototype.hasOwnProperty.call(image.pins, region) ? image.pins[region] : undefined;
+  if (!pin) return ec2.MachineImage.fromSsmParameter(image.parameter);
+  if (!AMI_ID_PATTERN.test(pin.imageId)) {
+    throw new Error(`${who}: the pinned image for ${region} (lib/vault/amis.json, pins.${region}.imageId) must be "ami-" and 8 or 17 hex digits; got "${pin.imageId}". Re-pin with \`cellkit amis pin --region ${region}\``);
+  }
+  return ec2.MachineImage.genericLinux({ [region]: pin.imageId });
 }

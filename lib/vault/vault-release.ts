@@ -1,5 +1,3 @@
-import amiFile from './amis.json';
-
 /**
  * The Vault release every cell installs. Bump version, sha256 and sources together
  * (docs/vault-upgrades.md: "Bumping the pin"). The install script on every node refuses a zip
@@ -115,10 +113,6 @@ export const VAULT_RELEASE_READINESS_CHECK = {
 
 export const VAULT_VERSION_PATTERN = /^\d+\.\d+\.\d+$/;
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
-export const AMI_ID_PATTERN = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
-
-/** Pinned Amazon Linux 2023 (x86_64) AMIs per region, from lib/vault/amis.json. */
-export const VAULT_AMIS: Readonly<Record<string, string>> = amiFile.amis;
 
 /** The zip's file name, as published on releases.hashicorp.com and uploaded to the artifact bucket. */
 export function vaultZipName(version: string): string {

@@ -3,11 +3,10 @@
 // with shellcheck.
 import { VAULT_API_PORT, VAULT_CLUSTER_PORT, VAULT_PATHS } from './vault-config';
 import { vaultZipName } from './vault-release';
+import { shq } from './shell';
+import { CLOUDWATCH_AGENT_CONFIG, NODE_EXTRAS_UNIT, nodeExtrasScript } from './node-extras';
 
-/** Single-quotes a value for bash (tokens pass through unchanged: they contain no quotes). */
-export function shq(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+export { shq };
 
 const SCRIPT_HEADER = ['#!/bin/bash', 'set -euo pipefail'];
 
@@ -283,12 +282,15 @@ export function userDataScript(p: UserDataScriptProps): string {
     'private_ip="$(imds local-ipv4)"',
     `printf 'VAULT_RAFT_NODE_ID=%s\\nVAULT_API_ADDR=https://%s:${VAULT_API_PORT}\\nVAULT_CLUSTER_ADDR=https://%s:${VAULT_CLUSTER_PORT}\\n' "$instance_id" "$private_ip" "$private_ip" > ${VAULT_PATHS.env}`,
     `chmod 0644 ${VAULT_PATHS.env}`,
-    'dnf install -y amazon-cloudwatch-agent logrotate',
-    ...writeFile('/opt/aws/amazon-cloudwatch-agent/etc/vault.json', '0644', p.cloudWatchAgentJson),
-    '/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/vault.json',
+    ...writeFile(CLOUDWATCH_AGENT_CONFIG, '0644', p.cloudWatchAgentJson),
+    ...writeFile(`${VAULT_PATHS.scripts}/node-extras`, '0755', nodeExtrasScript()),
+    ...writeFile('/etc/systemd/system/cellkit-node-extras.service', '0644', NODE_EXTRAS_UNIT),
     'systemctl daemon-reload',
+    // Vault first: nothing optional runs in this script, so no optional failure can keep Vault from starting.
     'systemctl enable vault.service vault-snapshot.timer',
     'systemctl start --no-block vault.service vault-snapshot.timer',
+    'systemctl enable cellkit-node-extras.service',
+    'systemctl start --no-block cellkit-node-extras.service',
     '',
   ].join('\n');
 }

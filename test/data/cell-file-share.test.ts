@@ -61,7 +61,7 @@ describe.each([
   test('file system, SVM and volume are retained on delete and replace (FSx has no Snapshot policy)', () => {
     const b = get();
     for (const id of [FS_LOGICAL_ID, SVM_LOGICAL_ID, VOLUME_LOGICAL_ID]) {
-      expect(resource(b, id)).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      expect(resource(b, id)).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
     }
     expect(resource(b, SVM_LOGICAL_ID).Properties).toMatchObject({ FileSystemId: { Ref: FS_LOGICAL_ID }, Name: 'cellkit' });
     expect(resource(b, VOLUME_LOGICAL_ID).Properties).toMatchObject({

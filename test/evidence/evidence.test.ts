@@ -131,6 +131,21 @@ describe('cellkit evidence', () => {
     expect(r.statuses['retention-90-days']).toBe('FAIL');
   });
 
+  test('no deletion-protection custom resource for the database -> retention-90-days FAILS (deletion protection is off)', () => {
+    const r = mutated((t) => {
+      for (const [id] of ofType(t, 'Custom::CellkitDeletionProtection')) delete t.Resources[id];
+    });
+    expect(r.statuses['retention-90-days']).toBe('FAIL');
+    expect(r.problems.join('\n')).toMatch(/DatabaseInstance\w+: deletion protection is off/);
+  });
+
+  test('a deletion-protection custom resource that a stack delete would run (Delete policy) -> retention-90-days FAILS', () => {
+    const r = mutated((t) => {
+      for (const [, cr] of ofType(t, 'Custom::CellkitDeletionProtection')) cr.DeletionPolicy = 'Delete';
+    });
+    expect(r.statuses['retention-90-days']).toBe('FAIL');
+  });
+
   test('a DESTROY policy on the file system -> retention-90-days FAILS', () => {
     const r = mutated((t) => {
       const [, fsx] = ofType(t, 'AWS::FSx::FileSystem')[0];

@@ -39,7 +39,7 @@ test('init only when uninitialised, recovery shares PGP-encrypted to every opera
 
 test('recovery shares go to their own secret outside the cluster; the root token is never stored', () => {
   t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: '/cellkit/acme/vault/recovery-keys', KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
-  t.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+  t.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'RetainExceptOnCreate' });
   expect(Object.values(t.findResources('AWS::SecretsManager::Secret'))[0].Properties.GenerateSecretString).toBeUndefined();
   expect(script).toContain(`aws secretsmanager put-secret-value --secret-id '<BootstrapRecoverySecret`);
   expect(script).not.toMatch(/put-secret-value.*root/);

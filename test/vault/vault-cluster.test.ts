@@ -3,6 +3,7 @@ import { Stack } from 'aws-cdk-lib';
 import { cellStack, nagFindings, teamTenant, tenant } from '../fixtures';
 import { VAULT_JOIN_TAG, VaultClusterProps } from '../../lib/vault/vault-cluster';
 import { VAULT_RELEASE } from '../../lib/vault/vault-release';
+import { AL2023_PARAMETER } from '../../lib/vault/vault-image';
 import { userDataOf, vaultStack, writtenFile } from './vault-stack';
 
 const prod = vaultStack(tenant()); // ap-southeast-2, nat, 5 nodes
@@ -32,7 +33,7 @@ describe.each([
     });
   });
 
-  test('launch template: pinned AMI, IMDSv2 hop 1, encrypted gp3 root and Raft volumes, no public IP, no key pair', () => {
+  test('launch template: IMDSv2 hop 1, encrypted gp3 root and Raft volumes, no public IP, no key pair', () => {
     const lt = Object.values(t.findResources('AWS::EC2::LaunchTemplate'))[0].Properties.LaunchTemplateData;
     expect(lt.InstanceType).toBe(instanceType);
     expect(lt.MetadataOptions).toEqual(expect.objectContaining({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 }));
@@ -61,8 +62,11 @@ describe.each([
 test('internal NLB, TCP 8200 passthrough, HTTPS health check that fails sealed and uninitialised nodes', () => {
   prodT.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
     Type: 'network', Scheme: 'internal',
-    LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
   });
+  // Deletion protection is turned on after create by the cell's DeletionProtection (test/rollback), never in the
+  // template: a protected load balancer would make a failed first deploy end in ROLLBACK_FAILED.
+  const lb = Object.values(prodT.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))[0];
+  expect(lb.Properties.LoadBalancerAttributes).not.toContainEqual({ Key: 'deletion_protection.enabled', Value: 'true' });
   prodT.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8200, Protocol: 'TCP' });
   prodT.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
     Port: 8200, Protocol: 'TCP', TargetType: 'instance',
@@ -77,8 +81,11 @@ describe('instance role', () => {
     const onSeal = statementsOf(t).filter((st) => list(st.Resource).some((r) => JSON.stringify(r).includes(sealId)));
     expect(onSeal.map((st) => [list(st.Action).sort(), st.Effect])).toEqual([[['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt'], 'Allow']]);
     const keyPolicy = t.toJSON().Resources[sealId].Properties.KeyPolicy.Statement as any[];
-    const forRole = keyPolicy.filter((st) => JSON.stringify(st.Principal).includes(roleId));
-    expect(forRole).toEqual([expect.objectContaining({ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'], Resource: '*' })]);
+    // The role is named in aws:PrincipalArn (KMS validates principals, and the role is brand new), scoped to the account.
+    const forRole = keyPolicy.filter((st) => JSON.stringify(st.Condition?.ArnEquals?.['aws:PrincipalArn'] ?? '').includes(roleId));
+    expect(forRole).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Principal: { AWS: '*' }, Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'], Resource: '*', Condition: { ArnEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [roleId, 'Arn'] } }, StringEquals: { 'kms:CallerAccount': s.stack.account } } }),
+    ]);
     // Nothing else in the seal key policy names a data-plane action for anyone.
     const others = keyPolicy.filter((st) => st !== forRole[0]).flatMap((st) => list(st.Action));
     expect(others.filter((a) => /Encrypt|Decrypt|GenerateDataKey/.test(a))).toEqual([]);
@@ -141,7 +148,8 @@ test('in the whole cell stack: nag passes and logical IDs of stateful Vault reso
   const ids = Object.keys(t);
   for (const id of ['KeysSealKey3B1F7C33', 'VaultSnapshotsBucket4FEF6A4B', 'VaultTlsSecretFF200135', 'VaultBootstrapRecoverySecret84E41848', 'VaultAuditLogs2C4716E9']) expect(ids).toContain(id);
   for (const id of ['VaultSnapshotsBucket4FEF6A4B', 'VaultTlsSecretFF200135', 'VaultBootstrapRecoverySecret84E41848', 'KeysSealKey3B1F7C33', 'VaultAuditLogs2C4716E9', 'VaultServerLogsEFD2B36F']) {
-    expect([id, t[id].DeletionPolicy, t[id].UpdateReplacePolicy]).toEqual([id, 'Retain', 'Retain']);
+    // RetainExceptOnCreate: kept on delete and replacement, removed only by the rollback of the create that made it.
+    expect([id, t[id].DeletionPolicy, t[id].UpdateReplacePolicy]).toEqual([id, 'RetainExceptOnCreate', 'Retain']);
   }
 });
 
@@ -149,8 +157,10 @@ describe('refuses bad props with clear messages', () => {
   const build = (overrides: Partial<VaultClusterProps>) => () => vaultStack(tenant(), overrides);
   test.each([
     [{ nodes: 4 as never }, /VaultCluster for tenant "acme": nodes must be 3 or 5 .*got 4/],
-    [{ amis: { 'eu-west-2': 'ami-0123456789abcdef0' } }, /no pinned AMI for region ap-southeast-2 in lib\/vault\/amis.json \(have: eu-west-2\)/],
-    [{ amis: { 'ap-southeast-2': 'ami-xyz' } }, /pinned AMI for ap-southeast-2 must look like .*got "ami-xyz"/],
+    [
+      { image: { parameter: AL2023_PARAMETER, pins: { 'ap-southeast-2': { imageId: 'ami-xyz', parameter: AL2023_PARAMETER, parameterVersion: 1, fetchedAt: '2026-11-28T00:00:00.000Z' } } } },
+      /the pinned image for ap-southeast-2 \(lib\/vault\/amis.json, pins.ap-southeast-2.imageId\) must be "ami-" and 8 or 17 hex digits; got "ami-xyz"/,
+    ],
     [{ release: { version: 'v1.18', sha256: 'a'.repeat(64) } }, /release.version must be a Vault release such as "1.18.3"; got "v1.18"/],
     [{ release: { version: '1.18.3', sha256: 'ABC' } }, /release.sha256 must be 64 lowercase hex digits .*got "ABC"/],
     [{ artifactPrefix: 'vault' }, /artifactPrefix must be empty or end with "\/" .*got "vault"/],

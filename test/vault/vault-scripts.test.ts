@@ -1,6 +1,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { VAULT_PATHS } from '../../lib/vault/vault-config';
 import { VAULT_RELEASE } from '../../lib/vault/vault-release';
+import { OPTIONAL_NODE_PACKAGES, nodeExtrasScript } from '../../lib/vault/node-extras';
 import { bootstrapScript, fetchTlsScript, installScript, shq, snapshotScript, vaultUnit } from '../../lib/vault/vault-scripts';
 import { teamTenant, tenant } from '../fixtures';
 import { bootstrapOf, shellcheck, userDataOf, vaultStack, writtenFile } from './vault-stack';
@@ -22,16 +23,64 @@ const rendered = [tenant(), teamTenant()].map((t) => {
     install: writtenFile(userData, `${VAULT_PATHS.scripts}/vault-install`),
     tls: writtenFile(userData, `${VAULT_PATHS.scripts}/vault-fetch-tls`),
     snapshot: writtenFile(userData, `${VAULT_PATHS.scripts}/vault-snapshot`),
+    extras: writtenFile(userData, `${VAULT_PATHS.scripts}/node-extras`),
   };
 });
 
 describe.each(rendered)('scripts of $t.id', (r) => {
-  lint.each(['userData', 'bootstrap', 'install', 'tls', 'snapshot'] as const)('%s passes shellcheck', (name) => {
+  lint.each(['userData', 'bootstrap', 'install', 'tls', 'snapshot', 'extras'] as const)('%s passes shellcheck', (name) => {
     expect(shellcheck(r[name])).toBe('');
   });
 
   test('user data fits the 16 KB EC2 limit', () => {
     expect(Buffer.byteLength(r.userData)).toBeLessThan(16 * 1024);
+  });
+
+  test('user data starts Vault and installs nothing itself: optional software runs in its own unit, after Vault', () => {
+    // The commands the user data itself runs (file contents written by heredocs left out).
+    const commands = r.userData.replace(/<<'CELLKIT_EOF'\n[\s\S]*?\nCELLKIT_EOF\n/g, '\n').split('\n');
+    expect(commands.filter((l) => /\b(dnf|yum|rpm)\b|amazon-cloudwatch-agent-ctl/.test(l))).toEqual([]);
+    const at = (line: string) => commands.indexOf(line);
+    expect(at('systemctl start --no-block vault.service vault-snapshot.timer')).toBeGreaterThan(0);
+    expect(at('systemctl enable vault.service vault-snapshot.timer')).toBeLessThan(at('systemctl start --no-block cellkit-node-extras.service'));
+    expect(at('systemctl start --no-block vault.service vault-snapshot.timer')).toBeLessThan(at('systemctl start --no-block cellkit-node-extras.service'));
+    // The extras unit neither requires nor is required by Vault.
+    const unit = writtenFile(r.userData, '/etc/systemd/system/cellkit-node-extras.service');
+    expect(unit).not.toMatch(/Requires=|BindsTo=|vault\.service/);
+    expect(writtenFile(r.userData, '/etc/systemd/system/vault.service')).not.toMatch(/node-extras|cloudwatch/);
+  });
+});
+
+describe('optional node software (run for real with bash; dnf, rpm, sleep and the agent are stubs)', () => {
+  const fs = require('fs') as typeof import('fs');
+  const os = require('os') as typeof import('os');
+  const path = require('path') as typeof import('path');
+  const { spawnSync } = require('child_process') as typeof import('child_process');
+  const run = (dnfWorks: boolean) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-extras-'));
+    const stub = (name: string, body: string) => fs.writeFileSync(path.join(dir, name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });
+    stub('rpm', `[ -e "${dir}/installed-$2" ]`);
+    stub('dnf', `echo "dnf $*" >> "${dir}/calls"; ${dnfWorks ? `touch "${dir}/installed-$3"` : 'exit 1'}`);
+    stub('sleep', 'true');
+    stub('agent-ctl', `echo "agent $*" >> "${dir}/calls"`);
+    const script = nodeExtrasScript().replace('/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl', `${dir}/agent-ctl`);
+    const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { PATH: `${dir}:/usr/bin:/bin` } });
+    const calls = fs.existsSync(path.join(dir, 'calls')) ? fs.readFileSync(path.join(dir, 'calls'), 'utf8').trim().split('\n') : [];
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { status: r.status, stderr: r.stderr, calls };
+  };
+
+  test('every dnf attempt fails: each package is retried 5 times, reported as optional, the unit fails, nothing else is touched', () => {
+    const r = run(false);
+    expect(r.status).toBe(1);
+    expect(r.calls).toEqual([...Array(5).fill('dnf install -y amazon-cloudwatch-agent'), ...Array(5).fill('dnf install -y logrotate')]);
+    for (const pkg of OPTIONAL_NODE_PACKAGES) expect(r.stderr).toContain(`${pkg.name} is not installed: ${pkg.without}; Vault runs without it`);
+  });
+
+  test('dnf works: both packages installed, the agent loads the Vault log config, exit 0', () => {
+    const r = run(true);
+    expect(r.status).toBe(0);
+    expect(r.calls).toEqual(['dnf install -y amazon-cloudwatch-agent', 'dnf install -y logrotate', 'agent -a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/vault.json']);
   });
 });
 

@@ -28,7 +28,7 @@ test('90-day lifecycle for current and noncurrent versions', () => {
 });
 
 test('retained, never destroyed', () => {
-  t.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  t.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
 });
 
 test('TLS-only bucket policy', () => {
