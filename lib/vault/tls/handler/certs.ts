@@ -4,6 +4,9 @@
 import 'reflect-metadata';
 import { webcrypto } from 'crypto';
 import * as x509 from '@peculiar/x509';
+import { TLS_POLICY } from './settings';
+
+export { TLS_POLICY };
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -17,18 +20,6 @@ const SIGNING_ALGORITHM: webcrypto.EcdsaParams = { name: 'ECDSA', hash: 'SHA-256
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Issued certificates start a little in the past, so nodes with a slightly slow clock accept them. */
 const BACKDATE_MS = 5 * 60 * 1000;
-
-/** How long what the issuer creates stays valid, and when the rotation renews the server certificate. */
-export const TLS_POLICY = {
-  /** The CA lives ten years: clients trust it, so replacing it is a planned event (docs/vault-tls.md). */
-  caValidityDays: 3650,
-  /** Short-lived server certificates: a leaked key is useful for at most 90 days. */
-  serverValidityDays: 90,
-  /** Secrets Manager rotates every 30 days, so a served certificate always has 60 days or more left. */
-  rotationDays: 30,
-  /** A certificate with fewer days left is renewed on the next deploy, and `vault status` calls it unhealthy. */
-  minRemainingDays: 30,
-} as const;
 
 /** PEM pair of the cell CA, kept in the CA secret (readable by the issuer Lambda only). */
 export interface CaBundle {

@@ -15,24 +15,10 @@ import {
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
 import { clipReason, putResponse } from '../../../lambda/cfn-response';
 import { CaBundle, ServerNames, TLS_POLICY, TlsBundle, bundleProblems, certificateFacts, issueCa, issueServer, remainingDays, vaultServerNames } from './certs';
+import { TLS_ENV, type TlsIssuerProperties } from './settings';
 
-/** The custom resource's properties, set by the VaultTlsIssuer construct. */
-export interface TlsIssuerProperties {
-  readonly TenantId: string;
-  readonly TlsSecretArn: string;
-  readonly CaSecretArn: string;
-  readonly ServerName: string;
-  readonly LoadBalancerDnsName: string;
-}
-
-/** The same settings for rotation, from the function's environment. */
-export const TLS_ENV = {
-  tenantId: 'CELLKIT_TENANT_ID',
-  tlsSecretArn: 'CELLKIT_TLS_SECRET_ARN',
-  caSecretArn: 'CELLKIT_CA_SECRET_ARN',
-  serverName: 'CELLKIT_SERVER_NAME',
-  loadBalancerDnsName: 'CELLKIT_LB_DNS_NAME',
-} as const;
+export { TLS_ENV };
+export type { TlsIssuerProperties };
 
 /** What Secrets Manager sends a rotation function. */
 export interface RotationEvent {
