@@ -106,7 +106,7 @@ export function tlsReloadScript(p: FetchTlsScriptProps): string {
     `state="$(python3 - "$work/secret.json" ${VAULT_PATHS.cert} <<'PY'`,
     'import json, sys',
     'doc = json.load(open(sys.argv[1]))',
-    'new = (doc.get("certificate") or "").strip() + "\n"',
+    'new = (doc.get("certificate") or "").strip() + "\\n"',
     'if "-----BEGIN" not in new:',
     '    sys.exit("vault-tls-reload: the TLS secret has no PEM certificate; keeping the installed one")',
     'try:',
