@@ -8,6 +8,7 @@ import { GUARD_EXIT, findTenant, preflight } from '../lib/guard/preflight';
 import { sdkClients } from '../lib/guard/region-check';
 import { regionPinScp, renderScp } from '../lib/guard/scp';
 import { EvidenceRun, runEvidence } from '../lib/evidence/evidence';
+import { registerVaultStatus } from '../lib/cli/vault-status';
 import { addTenant } from '../lib/registry/add-tenant';
 import { CellkitConfigError } from '../lib/registry/errors';
 import { TenantRegistry, registryPaths } from '../lib/registry/registry';
@@ -125,6 +126,8 @@ program
     }
     process.exitCode = run.ok ? 0 : 1;
   });
+
+registerVaultStatus(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CellkitConfigError) {
