@@ -84,12 +84,18 @@ export function nodeStatusScript(tlsServerName: string): string[] {
   const py = [
     'import json, os, subprocess',
     `env = dict(os.environ, **${JSON.stringify(env)})`,
+    'def run(cmd):',
+    '    try:',
+    '        r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=20)',
+    '        return r.returncode, r.stdout, r.stderr',
+    '    except (OSError, subprocess.TimeoutExpired) as e:',
+    '        return 127, "", str(e)',
     // `vault status` needs no token; its exit code is 0 unsealed, 2 sealed, 1 error (Vault CLI docs, "status").
-    `s = subprocess.run(["${VAULT_PATHS.bin}", "status", "-format=json"], capture_output=True, text=True, env=env)`,
-    `c = subprocess.run(["openssl", "x509", "-noout", "-enddate", "-in", "${VAULT_PATHS.cert}"], capture_output=True, text=True)`,
-    'out = {"vault_exit": s.returncode, "vault_error": s.stderr.strip()[-300:], "cert_enddate": c.stdout.strip().partition("=")[2]}',
+    `rc, so, se = run(["${VAULT_PATHS.bin}", "status", "-format=json"])`,
+    `_, co, _ = run(["openssl", "x509", "-noout", "-enddate", "-in", "${VAULT_PATHS.cert}"])`,
+    'out = {"vault_exit": rc, "vault_error": se.strip()[-300:], "cert_enddate": co.strip().partition("=")[2]}',
     'try:',
-    '    out["status"] = json.loads(s.stdout)',
+    '    out["status"] = json.loads(so)',
     'except ValueError:',
     '    out["status"] = None',
     `print(${JSON.stringify(ANSWER_MARKER)} + json.dumps(out))`,
@@ -246,7 +252,9 @@ function judge(o: VaultStatusOptions, nodes: NodeStatus[]): VaultStatusReport {
     else leader = leaders[0];
   }
   const inCluster = leader ? up.filter((n) => n.leaderAddress === leader).length : 0;
-  if (leader && inCluster < o.expectedNodes && !problems.some((p) => p.includes('running nodes'))) problems.push(`${inCluster} of ${o.expectedNodes} nodes follow the leader`);
+  // A node that did not answer may well follow the leader: only the answers can prove a shortfall.
+  const allAnswered = nodes.every((n) => n.answered);
+  if (leader && allAnswered && inCluster < o.expectedNodes && nodes.length === o.expectedNodes) problems.push(`${inCluster} of ${o.expectedNodes} nodes follow the leader`);
 
   const expiries = nodes.filter((n) => n.answered).map((n) => n.certificateNotAfter);
   if (expiries.some((e) => !e)) unknowns.push('the certificate expiry could not be read on every node');
