@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { Egress } from '../registry/tenant-spec';
+import { Egress, VAULT_TLS_MODES } from '../registry/tenant-spec';
 import { emptySecret } from './empty-secret';
 import { VaultBootstrap } from './vault-bootstrap';
 import { VAULT_API_PORT, VAULT_CLUSTER_PORT, VAULT_PATHS, vaultServerConfig } from './vault-config';
@@ -45,7 +45,7 @@ export interface VaultRecoveryKeys {
 }
 
 /** Who provides Vault's TLS certificate. */
-export type VaultTlsMode = 'cellkit' | 'operator';
+export type VaultTlsMode = (typeof VAULT_TLS_MODES)[number];
 
 export interface VaultClusterProps {
   readonly tenantId: string;
@@ -154,7 +154,7 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
     const tlsMode = props.tls ?? 'cellkit';
-    if (tlsMode !== 'cellkit' && tlsMode !== 'operator') throw new Error(`${who}: tls must be "cellkit" or "operator"; got ${JSON.stringify(tlsMode)}`);
+    if (!VAULT_TLS_MODES.includes(tlsMode)) throw new Error(`${who}: tls must be ${VAULT_TLS_MODES.map((m) => `"${m}"`).join(' or ')}; got ${JSON.stringify(tlsMode)}`);
     this.tlsSecret = emptySecret(this, 'TlsSecret', {
       secretName: `/cellkit/${props.tenantId}/vault/tls`,
       description: `cellkit ${props.tenantId}: Vault TLS (JSON: certificate, private_key, ca), ${tlsMode === 'cellkit' ? 'issued and rotated by the cell TLS issuer' : 'set by an operator'}`,

@@ -173,3 +173,11 @@ test('cdk.out of a whole cell (templates and assets) holds no PEM block; the sca
     fs.rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('the tenant spec\'s vault.tls reaches the cell: "operator" leaves out the issuer, the default has it', () => {
+  const base = tenant();
+  const operator = Template.fromStack(cellStack(tenant({ vault: { ...base.spec.vault!, tls: 'operator' } }))).toJSON() as { Resources: Resources };
+  expect(ofType(operator, 'Custom::CellkitVaultTls')).toEqual([]);
+  const byDefault = Template.fromStack(cellStack(base)).toJSON() as { Resources: Resources };
+  expect(ofType(byDefault, 'Custom::CellkitVaultTls')).toHaveLength(1);
+});
