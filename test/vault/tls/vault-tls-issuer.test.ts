@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -5,7 +6,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SECRET_ROTATION_RULES } from '../../../lib/compliance/nag-packs';
 import { TLS_ENV } from '../../../lib/vault/tls/handler/settings';
-import { VaultTlsIssuer } from '../../../lib/vault/tls/vault-tls-issuer';
+import { VaultTlsIssuer, tlsIssuerBundleDir } from '../../../lib/vault/tls/vault-tls-issuer';
 import { cellStack, nagFindings, teamTenant, tenant } from '../../fixtures';
 import { vaultStack } from '../vault-stack';
 
@@ -180,4 +181,18 @@ test('the tenant spec\'s vault.tls reaches the cell: "operator" leaves out the i
   expect(ofType(operator, 'Custom::CellkitVaultTls')).toEqual([]);
   const byDefault = Template.fromStack(cellStack(base)).toJSON() as { Resources: Resources };
   expect(ofType(byDefault, 'Custom::CellkitVaultTls')).toHaveLength(1);
+});
+
+test('the bundled handler loads on its own (SDK, @peculiar/x509 and its Reflect polyfill are inside) and exports handler', () => {
+  const dir = tlsIssuerBundleDir();
+  expect(tlsIssuerBundleDir()).toBe(dir); // once per process
+  const script = `const m = require(${JSON.stringify(path.join(dir, 'index.js'))}); process.stdout.write(typeof m.handler);`;
+  // A bare node in an empty folder: nothing outside the bundle can be resolved.
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-bundle-'));
+  try {
+    const out = execFileSync(process.execPath, ['-e', script], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-2', NODE_PATH: '' } });
+    expect(out).toBe('function');
+  } finally {
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
 });
