@@ -161,6 +161,8 @@ export class VaultTlsIssuer extends Construct {
       serviceToken: this.function.functionArn,
       resourceType: 'Custom::CellkitVaultTls',
       properties: { ...settings },
+      // A function that cannot answer (no route to the response URL) fails the deploy in 10 minutes, not the default hour.
+      serviceTimeout: Duration.minutes(10),
     });
     this.certificate.node.addDependency(...endpoints);
 

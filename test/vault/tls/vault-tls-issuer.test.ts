@@ -35,6 +35,8 @@ describe.each([
     const [, cr] = only(json, 'Custom::CellkitVaultTls');
     expect(cr.Properties).toEqual({
       ServiceToken: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      // Fails a deploy whose function cannot answer in 10 minutes instead of CloudFormation's default hour.
+      ServiceTimeout: '600',
       TenantId: t.id,
       TlsSecretArn: { Ref: tlsSecretId },
       CaSecretArn: { Ref: s.stack.getLogicalId(issuer.caSecret.node.defaultChild as never) },
