@@ -10,6 +10,7 @@ import { registerAmis } from '../lib/cli/amis';
 import { once } from '../lib/cli/options';
 import { registerReadiness } from '../lib/cli/readiness';
 import { registerVaultRoll } from '../lib/cli/vault-roll';
+import { registerVaultStatus } from '../lib/cli/vault-status';
 import { AssemblyReadError } from '../lib/evidence/cloud-assembly';
 import { runEvidence } from '../lib/evidence/evidence';
 import { AddStep, addTenant } from '../lib/registry/add-tenant';
@@ -186,5 +187,6 @@ program
 registerAmis(program);
 registerReadiness(program);
 registerVaultRoll(program, () => program.opts().registry);
+registerVaultStatus(program);
 
 void program.parseAsync(process.argv);

@@ -103,6 +103,7 @@ export class CellStack extends Stack {
       egress: tenant.spec.egress,
       nodes: prod ? 5 : 3,
       recovery: vault && { pgpKeys: vault.recoveryPgpKeys, threshold: vault.recoveryThreshold },
+      tls: vault?.tls,
       database: {
         hostname: this.database.hostname,
         port: this.database.port,

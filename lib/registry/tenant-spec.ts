@@ -12,6 +12,9 @@ export type Egress = (typeof EGRESS_MODES)[number];
 export const TENANT_ID_PATTERN = /^(?!.*--)[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
 export const TENANT_ID_RULE = '3-32 characters: lowercase letters, digits and single hyphens, starting with a letter and ending with a letter or digit';
 
+/** Who provides a cell's Vault TLS certificate (VaultCluster `tls`). */
+export const VAULT_TLS_MODES = ['cellkit', 'operator'] as const;
+
 /** A base64 PGP public key (as Vault's -recovery-pgp-keys takes it) or a keybase user. */
 export const PGP_KEY_PATTERN = /^(keybase:[A-Za-z0-9_]{2,16}|[A-Za-z0-9+/]{200,}={0,2})$/;
 
@@ -70,6 +73,10 @@ export function tenantSpecSchema(regions: RegionCatalog) {
             .max(10, { error: 'must name at most 10 operator keys' })
             .describe('One recovery share per key, PGP-encrypted to it: base64 public keys, or keybase:<name> (egress "nat" only).'),
           recoveryThreshold: z.int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).describe('Shares needed to recover; at least 2 when there are several keys.'),
+          tls: z
+            .enum(VAULT_TLS_MODES, { error: `must be one of ${VAULT_TLS_MODES.join(', ')}` })
+            .optional()
+            .describe('cellkit (default): a per-cell CA issues and rotates the certificate at deploy; operator: an operator puts a company-CA certificate in the TLS secret (docs/vault-tls.md).'),
         })
         .optional()
         .describe('Vault recovery: without it the Vault bootstrap refuses to initialise.'),

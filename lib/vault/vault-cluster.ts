@@ -9,14 +9,15 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { principalArnStatement } from '../keys/cell-keys';
-import { Egress } from '../registry/tenant-spec';
+import { Egress, VAULT_TLS_MODES } from '../registry/tenant-spec';
 import { emptySecret } from './empty-secret';
 import { VaultBootstrap } from './vault-bootstrap';
 import { VAULT_API_PORT, VAULT_CLUSTER_PORT, VAULT_PATHS, vaultServerConfig } from './vault-config';
 import { AMI_ID_PATTERN, AmiFile, VAULT_IMAGE } from './vault-image';
 import { SHA256_PATTERN, VAULT_RELEASE, VAULT_VERSION_PATTERN, VaultRelease, vaultZipName } from './vault-release';
-import { fetchTlsScript, installScript, snapshotScript, userDataScript } from './vault-scripts';
+import { fetchTlsScript, installScript, snapshotScript, tlsReloadScript, userDataScript } from './vault-scripts';
 import { VaultSnapshotBucket } from './vault-snapshot-bucket';
+import { VaultTlsIssuer } from './tls/vault-tls-issuer';
 import { FRAMEWORK_PACKS } from '../compliance/nag-packs';
 
 /** Tag only this cluster's nodes carry; Raft auto-join looks peers up by it. */
@@ -44,6 +45,9 @@ export interface VaultRecoveryKeys {
   /** Shares needed to recover; 1 only when there is a single key. */
   readonly threshold: number;
 }
+
+/** Who provides Vault's TLS certificate. */
+export type VaultTlsMode = (typeof VAULT_TLS_MODES)[number];
 
 export interface VaultClusterProps {
   readonly tenantId: string;
@@ -89,6 +93,12 @@ export interface VaultClusterProps {
   readonly recovery?: VaultRecoveryKeys;
   /** Name in the server certificate (peers verify it). @default vault.<tenant>.cellkit.internal */
   readonly tlsServerName?: string;
+  /**
+   * Who provides the TLS certificate: `cellkit` issues a per-cell CA and certificate at deploy and rotates it;
+   * `operator` leaves the TLS secret for an operator to fill from a company CA (docs/vault-tls.md).
+   * @default 'cellkit'
+   */
+  readonly tls?: VaultTlsMode;
   /** systemd OnCalendar= for Raft snapshots. @default 'hourly' */
   readonly snapshotSchedule?: string;
   /** @default Size.gibibytes(50) */
@@ -109,6 +119,8 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
   readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   readonly loadBalancer: elbv2.NetworkLoadBalancer;
   readonly tlsSecret: secretsmanager.Secret;
+  /** Issues and rotates the certificate (absent when `tls` is `operator`). */
+  readonly tlsIssuer?: VaultTlsIssuer;
   readonly snapshotBucket: s3.Bucket;
   readonly bootstrap: VaultBootstrap;
   readonly tlsServerName: string;
@@ -141,12 +153,17 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     const operatorRoleArn = props.operatorRoleArn ?? `arn:${Aws.PARTITION}:iam::${stack.account}:role/cellkit-${props.tenantId}-vault-operator`;
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
+    const tlsMode = props.tls ?? 'cellkit';
+    if (!VAULT_TLS_MODES.includes(tlsMode)) throw new Error(`${who}: tls must be ${VAULT_TLS_MODES.map((m) => `"${m}"`).join(' or ')}; got ${JSON.stringify(tlsMode)}`);
     this.tlsSecret = emptySecret(this, 'TlsSecret', {
       secretName: `/cellkit/${props.tenantId}/vault/tls`,
-      description: `cellkit ${props.tenantId}: Vault TLS (JSON: certificate, private_key, ca), set by an operator`,
+      description: `cellkit ${props.tenantId}: Vault TLS (JSON: certificate, private_key, ca), ${tlsMode === 'cellkit' ? 'issued and rotated by the cell TLS issuer' : 'set by an operator'}`,
       encryptionKey: props.dataKey,
+      // With the cellkit issuer, Secrets Manager rotates it (VaultTlsIssuer's rotation schedule).
       rotationReason:
-        'Holds the Vault TLS certificate issued by the company CA; it is renewed by re-issuing the certificate and reloading Vault (README: TLS rotation), which a Secrets Manager rotation Lambda cannot do.',
+        tlsMode === 'operator'
+          ? 'tls "operator": holds a certificate from the company CA, renewed by an operator with that CA and picked up by the nodes\' reload timer (docs/vault-tls.md); cellkit holds no key of that CA to rotate it with.'
+          : undefined,
     });
     this.snapshotBucket = new VaultSnapshotBucket(this, 'Snapshots', { encryptionKey: props.dataKey }).bucket;
     const serverLogs = new logs.LogGroup(this, 'ServerLogs', { encryptionKey: props.dataKey, retention, removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE });
@@ -268,6 +285,7 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
         source: artifactBucket ? { kind: 's3', bucketName: artifactBucket.bucketName, key: artifactKey } : { kind: 'releases' },
       }),
       fetchTlsScript: fetchTlsScript({ region, tlsSecretArn: this.tlsSecret.secretArn }),
+      tlsReloadScript: tlsReloadScript({ region, tlsSecretArn: this.tlsSecret.secretArn }),
       snapshotScript: snapshotScript({ region, tlsServerName: this.tlsServerName, bucketName: this.snapshotBucket.bucketName, key: SNAPSHOT_KEY }),
       dataDevice: VAULT_DATA_DEVICE,
       snapshotSchedule,
@@ -362,6 +380,19 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
         id,
         reason:
           'NLB access logs exist only for TLS listeners; this NLB passes TCP through so TLS ends on Vault and there would be nothing to log. Every request is recorded by Vault\'s two audit devices (shipped to an encrypted log group) and every connection by the VPC flow logs.',
+      });
+    }
+
+    if (tlsMode === 'cellkit') {
+      this.tlsIssuer = new VaultTlsIssuer(this, 'Tls', {
+        tenantId: props.tenantId,
+        vpc: props.vpc,
+        vpcSubnets: props.vpcSubnets,
+        tlsSecret: this.tlsSecret,
+        dataKey: props.dataKey,
+        serverName: this.tlsServerName,
+        loadBalancerDnsName: this.loadBalancer.loadBalancerDnsName,
+        logRetention: retention,
       });
     }
 

@@ -84,6 +84,78 @@ export function fetchTlsScript(p: FetchTlsScriptProps): string {
   ].join('\n');
 }
 
+/**
+ * Runs on a timer: when the TLS secret's certificate differs from the one installed, `systemctl reload
+ * vault` re-fetches the files (ExecReload) and sends SIGHUP, on which Vault reloads its listener certificate
+ * and key without dropping the listener (Vault docs, "tcp listener": tls_cert_file/tls_key_file are reloaded
+ * on SIGHUP; HashiCorp support article "SIGHUP behavior in Vault"). No restart, no seal, no downtime.
+ */
+export function tlsReloadScript(p: FetchTlsScriptProps): string {
+  return [
+    ...SCRIPT_HEADER,
+    `export AWS_DEFAULT_REGION=${shq(p.region)}`,
+    'umask 077',
+    // Before Vault has started once, the unit's ExecStartPre installs the files; nothing to compare yet.
+    'if ! systemctl is-active --quiet vault.service; then',
+    '  exit 0',
+    'fi',
+    'work="$(mktemp -d)"',
+    `trap 'rm -rf "$work"' EXIT`,
+    `aws secretsmanager get-secret-value --secret-id ${shq(p.tlsSecretArn)} --query SecretString --output text > "$work/secret.json"`,
+    `state="$(python3 - "$work/secret.json" ${VAULT_PATHS.cert} <<'PY'`,
+    'import json, sys',
+    'doc = json.load(open(sys.argv[1]))',
+    'new = (doc.get("certificate") or "").strip() + "\\n"',
+    'if "-----BEGIN" not in new:',
+    '    sys.exit("vault-tls-reload: the TLS secret has no PEM certificate; keeping the installed one")',
+    'try:',
+    '    old = open(sys.argv[2]).read()',
+    'except FileNotFoundError:',
+    '    old = ""',
+    'print("same" if new == old else "changed")',
+    'PY',
+    ')"',
+    'if [ "$state" = same ]; then',
+    '  exit 0',
+    'fi',
+    'echo "vault-tls-reload: the TLS secret holds a new certificate; reloading Vault (SIGHUP)"',
+    'systemctl reload vault.service',
+    '',
+  ].join('\n');
+}
+
+/** systemd units that run the reload script hourly, each node at its own random minute. */
+export function tlsReloadUnits(): { service: string; timer: string } {
+  return {
+    service: [
+      '[Unit]',
+      'Description=Reload Vault when its TLS certificate changed (cellkit)',
+      'After=vault.service',
+      '',
+      '[Service]',
+      'Type=oneshot',
+      `ExecStart=${VAULT_PATHS.scripts}/vault-tls-reload`,
+      'PrivateTmp=yes',
+      'NoNewPrivileges=yes',
+      '',
+    ].join('\n'),
+    timer: [
+      '[Unit]',
+      'Description=Hourly check for a renewed Vault TLS certificate (cellkit)',
+      '',
+      '[Timer]',
+      'OnCalendar=hourly',
+      // Nodes reload at different times, so the cluster never reloads all at once.
+      'RandomizedDelaySec=1800',
+      'Persistent=true',
+      '',
+      '[Install]',
+      'WantedBy=timers.target',
+      '',
+    ].join('\n'),
+  };
+}
+
 /** Environment every script that talks to the local Vault sets. */
 export function vaultClientEnv(region: string, tlsServerName: string): string[] {
   return [
@@ -146,6 +218,8 @@ export interface UserDataScriptProps {
   readonly cloudWatchAgentJson: string;
   readonly installScript: string;
   readonly fetchTlsScript: string;
+  /** Reloads Vault when the TLS secret holds a new certificate. */
+  readonly tlsReloadScript: string;
   readonly snapshotScript: string;
   /** Device name of the Raft data volume in the launch template. */
   readonly dataDevice: string;
@@ -247,6 +321,7 @@ const LOGROTATE = [
 /** First-boot script: user, Raft volume, config, units; Vault then starts (and retries) on its own. */
 export function userDataScript(p: UserDataScriptProps): string {
   const snapshot = snapshotUnits(p.snapshotSchedule);
+  const tlsReload = tlsReloadUnits();
   return [
     ...SCRIPT_HEADER,
     `export AWS_DEFAULT_REGION=${shq(p.region)}`,
@@ -270,10 +345,13 @@ export function userDataScript(p: UserDataScriptProps): string {
     `chgrp vault ${VAULT_PATHS.config}`,
     ...writeFile(`${VAULT_PATHS.scripts}/vault-install`, '0755', p.installScript),
     ...writeFile(`${VAULT_PATHS.scripts}/vault-fetch-tls`, '0755', p.fetchTlsScript),
+    ...writeFile(`${VAULT_PATHS.scripts}/vault-tls-reload`, '0755', p.tlsReloadScript),
     ...writeFile(`${VAULT_PATHS.scripts}/vault-snapshot`, '0755', p.snapshotScript),
     ...writeFile('/etc/systemd/system/vault.service', '0644', vaultUnit()),
     ...writeFile('/etc/systemd/system/vault-snapshot.service', '0644', snapshot.service),
     ...writeFile('/etc/systemd/system/vault-snapshot.timer', '0644', snapshot.timer),
+    ...writeFile('/etc/systemd/system/vault-tls-reload.service', '0644', tlsReload.service),
+    ...writeFile('/etc/systemd/system/vault-tls-reload.timer', '0644', tlsReload.timer),
     ...writeFile('/etc/logrotate.d/vault', '0644', LOGROTATE),
     // Per-node values Vault reads from its environment (node id = instance id).
     `imds_token="$(curl --fail --silent -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')"`,
@@ -287,8 +365,8 @@ export function userDataScript(p: UserDataScriptProps): string {
     ...writeFile('/etc/systemd/system/cellkit-node-extras.service', '0644', NODE_EXTRAS_UNIT),
     'systemctl daemon-reload',
     // Vault first: nothing optional runs in this script, so no optional failure can keep Vault from starting.
-    'systemctl enable vault.service vault-snapshot.timer',
-    'systemctl start --no-block vault.service vault-snapshot.timer',
+    'systemctl enable vault.service vault-snapshot.timer vault-tls-reload.timer',
+    'systemctl start --no-block vault.service vault-snapshot.timer vault-tls-reload.timer',
     'systemctl enable cellkit-node-extras.service',
     'systemctl start --no-block cellkit-node-extras.service',
     '',

@@ -25,6 +25,11 @@ describe('vault recovery keys', () => {
     expect(messages(spec({ vault: vault as never })).join('\n')).toContain(message);
   });
 
+  test('vault.tls: cellkit or operator; anything else is refused with the allowed values', () => {
+    for (const tls of ['cellkit', 'operator'] as const) expect(messages(spec({ vault: { recoveryPgpKeys: EXAMPLE_PGP_KEYS, recoveryThreshold: 2, tls } }))).toEqual([]);
+    expect(messages(spec({ vault: { recoveryPgpKeys: EXAMPLE_PGP_KEYS, recoveryThreshold: 2, tls: 'selfsigned' as never } }))).toEqual(['vault.tls: must be one of cellkit, operator']);
+  });
+
   test('keybase names only with internet egress', () => {
     expect(messages(spec({ egress: 'nat', vault: { recoveryPgpKeys: ['keybase:alice'], recoveryThreshold: 1 } }))).toEqual([]);
     expect(messages(spec({ egress: 'none', vault: { recoveryPgpKeys: ['keybase:alice'], recoveryThreshold: 1 } }))).toEqual([

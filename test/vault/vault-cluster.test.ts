@@ -91,7 +91,7 @@ describe('instance role', () => {
     expect(others.filter((a) => /Encrypt|Decrypt|GenerateDataKey/.test(a))).toEqual([]);
   });
 
-  test.each([['prod', prodT], ['dev', devT]] as const)('%s: no IAM wildcard except ec2:DescribeInstances on "*"; KMS actions are exact', (_n, t) => {
+  test.each([['prod', prodT], ['dev', devT]] as const)('%s: no IAM wildcard except ec2:DescribeInstances and the TLS issuer network interfaces on "*"; KMS actions are exact', (_n, t) => {
     const statements = statementsOf(t).filter((st) => st.Effect === 'Allow');
     for (const st of statements) {
       for (const a of list(st.Action ?? [])) expect(a).not.toMatch(/\*/);
@@ -100,9 +100,13 @@ describe('instance role', () => {
       }
     }
     const wildcard = statements.filter((st) => list(st.Resource ?? []).some((r) => JSON.stringify(r).includes('*')));
-    // The flow-log role and CDK's own are outside Vault; among Vault's policies only auto-join uses "*".
+    // The flow-log role and CDK's own are outside Vault; among Vault's policies only auto-join and the TLS
+    // issuer's VPC network interfaces (test/vault/tls/vault-tls-issuer.test.ts) use "*".
     const vaultWildcards = wildcard.filter((st) => st.id.startsWith('Vault'));
-    expect(vaultWildcards.map((st) => [st.id.replace(/[0-9A-F]{8}$/, ''), st.Action, st.Resource])).toEqual([['VaultAutoJoinPolicy', 'ec2:DescribeInstances', '*']]);
+    expect(vaultWildcards.map((st) => [st.id.replace(/[0-9A-F]{8}$/, ''), st.Sid ?? st.Action, st.Resource])).toEqual([
+      ['VaultAutoJoinPolicy', 'RaftAutoJoin', '*'],
+      ['VaultTlsPolicy', 'VpcNetworkInterfaces', '*'],
+    ]);
     expect(wildcard.filter((st) => !st.id.startsWith('Vault') && list(st.Action).some((a: string) => a.startsWith('kms:')))).toEqual([]);
   });
 

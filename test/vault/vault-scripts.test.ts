@@ -1,8 +1,12 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { VAULT_PATHS } from '../../lib/vault/vault-config';
 import { VAULT_RELEASE } from '../../lib/vault/vault-release';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { OPTIONAL_NODE_PACKAGES, nodeExtrasScript } from '../../lib/vault/node-extras';
-import { bootstrapScript, fetchTlsScript, installScript, shq, snapshotScript, vaultUnit } from '../../lib/vault/vault-scripts';
+import { bootstrapScript, fetchTlsScript, installScript, shq, snapshotScript, tlsReloadScript, tlsReloadUnits, vaultUnit } from '../../lib/vault/vault-scripts';
 import { teamTenant, tenant } from '../fixtures';
 import { bootstrapOf, shellcheck, userDataOf, vaultStack, writtenFile } from './vault-stack';
 
@@ -22,13 +26,14 @@ const rendered = [tenant(), teamTenant()].map((t) => {
     bootstrap: bootstrapOf(json),
     install: writtenFile(userData, `${VAULT_PATHS.scripts}/vault-install`),
     tls: writtenFile(userData, `${VAULT_PATHS.scripts}/vault-fetch-tls`),
+    tlsReload: writtenFile(userData, `${VAULT_PATHS.scripts}/vault-tls-reload`),
     snapshot: writtenFile(userData, `${VAULT_PATHS.scripts}/vault-snapshot`),
     extras: writtenFile(userData, `${VAULT_PATHS.scripts}/node-extras`),
   };
 });
 
 describe.each(rendered)('scripts of $t.id', (r) => {
-  lint.each(['userData', 'bootstrap', 'install', 'tls', 'snapshot', 'extras'] as const)('%s passes shellcheck', (name) => {
+  lint.each(['userData', 'bootstrap', 'install', 'tls', 'tlsReload', 'snapshot', 'extras'] as const)('%s passes shellcheck', (name) => {
     expect(shellcheck(r[name])).toBe('');
   });
 
@@ -155,4 +160,65 @@ test('bootstrap renders without recovery keys into a refusal, not an init', () =
   });
   expect(s).not.toContain('vault operator init');
   expect(s).toContain('names no vault.recoveryPgpKeys');
+});
+
+describe('TLS reload (run for real by bash, with aws and systemctl stubbed on PATH)', () => {
+  const ARN = 'arn:aws:secretsmanager:eu-west-2:1:secret:/cellkit/x/vault/tls';
+  const CERT = '-----BEGIN CERTIFICATE-----\nMIIBnew\n-----END CERTIFICATE-----';
+
+  /** Runs the script with the installed certificate at a temp path; returns the exit code and the stubs' calls. */
+  function run(opts: { installed?: string; secret: string; vaultActive?: boolean }): { status: number | null; calls: string[]; stderr: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-tls-reload-'));
+    try {
+      const bin = path.join(dir, 'bin');
+      fs.mkdirSync(bin);
+      const log = path.join(dir, 'calls.log');
+      fs.writeFileSync(path.join(dir, 'secret.json'), opts.secret);
+      const stub = (name: string, body: string) => fs.writeFileSync(path.join(bin, name), `#!/bin/bash\necho "${name} $*" >> '${log}'\n${body}\n`, { mode: 0o755 });
+      stub('aws', `cat '${path.join(dir, 'secret.json')}'`);
+      stub('systemctl', `if [ "$1" = is-active ]; then exit ${opts.vaultActive === false ? 3 : 0}; fi`);
+      const cert = path.join(dir, 'vault.crt');
+      if (opts.installed !== undefined) fs.writeFileSync(cert, opts.installed);
+      const script = tlsReloadScript({ region: 'eu-west-2', tlsSecretArn: ARN }).split(VAULT_PATHS.cert).join(cert);
+      const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
+      return { status: r.status, calls, stderr: r.stderr };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('an unchanged certificate: no reload', () => {
+    const r = run({ installed: `${CERT}\n`, secret: JSON.stringify({ certificate: CERT, private_key: 'k', ca: 'c' }) });
+    expect(r.status).toBe(0);
+    expect(r.calls).toEqual(['systemctl is-active --quiet vault.service', `aws secretsmanager get-secret-value --secret-id ${ARN} --query SecretString --output text`]);
+  });
+
+  test('a renewed certificate: systemctl reload vault.service (ExecReload re-fetches and sends SIGHUP)', () => {
+    const r = run({ installed: '-----BEGIN CERTIFICATE-----\nMIIBold\n-----END CERTIFICATE-----\n', secret: JSON.stringify({ certificate: CERT, private_key: 'k', ca: 'c' }) });
+    expect(r.status).toBe(0);
+    expect(r.calls[r.calls.length - 1]).toBe('systemctl reload vault.service');
+    expect(vaultUnit()).toMatch(/ExecReload=\+\/opt\/vault\/bin\/vault-fetch-tls\nExecReload=\/bin\/kill --signal HUP \$MAINPID/);
+  });
+
+  test('a secret without a PEM certificate: fails, keeps the installed one, no reload', () => {
+    const r = run({ installed: `${CERT}\n`, secret: JSON.stringify({ certificate: '' }) });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('the TLS secret has no PEM certificate; keeping the installed one');
+    expect(r.calls).not.toContain('systemctl reload vault.service');
+  });
+
+  test('Vault not running yet: nothing to do, the secret is not even read', () => {
+    const r = run({ secret: '{}', vaultActive: false });
+    expect(r.status).toBe(0);
+    expect(r.calls).toEqual(['systemctl is-active --quiet vault.service']);
+  });
+
+  test('the timer runs hourly with a random delay, and the user data enables it', () => {
+    const units = tlsReloadUnits();
+    expect(units.timer).toContain('OnCalendar=hourly');
+    expect(units.timer).toContain('RandomizedDelaySec=1800');
+    expect(units.service).toContain(`ExecStart=${VAULT_PATHS.scripts}/vault-tls-reload`);
+    for (const r of rendered) expect(r.userData).toContain('systemctl enable vault.service vault-snapshot.timer vault-tls-reload.timer');
+  });
 });

@@ -1,5 +1,4 @@
 // The SMB share Lambda's access: its IAM role and policies, its cdk-nag acknowledgments, its bundle.
-import * as fs from 'fs';
 import * as path from 'path';
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { FRAMEWORK_PACKS } from '../../compliance/nag-packs';
-import { handlerBundleDir } from '../../guard/region-guard';
+import { handlerBundleDir, handlerFolderInputs } from '../../lambda/handler-bundle';
 import type { SmbShareProps } from './smb-share';
 
 /** Where the handler's bundle is cached (see handlerBundleDir). */
@@ -76,10 +75,6 @@ export function acknowledgeLambdaFindings(fn: lambda.IFunction): void {
 /** The handler's bundle, built once per checkout (the region guard's mechanism). */
 export function smbShareBundleDir(cacheDir: string = BUNDLE_CACHE): string {
   const handlerDir = path.join(__dirname, 'handler');
-  const inputs = () => [
-    ...fs.readdirSync(handlerDir).sort().map((f) => path.join(handlerDir, f)),
-    path.join(__dirname, '..', '..', 'guard', 'handler', 'respond.ts'),
-    path.join(__dirname, '..', '..', '..', 'package-lock.json'),
-  ];
-  return handlerBundleDir({ name: 'smb-share', entry: path.join(handlerDir, 'index.ts'), inputs, cacheDir });
+  const inputs = () => handlerFolderInputs(handlerDir, [path.join(__dirname, '..', '..', 'lambda', 'cfn-response.ts')]);
+  return handlerBundleDir({ name: 'smb-share', entry: path.join(handlerDir, 'index.ts'), inputs }, cacheDir);
 }

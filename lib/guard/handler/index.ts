@@ -2,7 +2,7 @@
 // It answers CloudFormation itself (no provider framework), always before its own timeout.
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse, Context } from 'aws-lambda';
 import { GuardClients, checkTenantRegions, describeError, describeResult, sdkClients } from '../region-check';
-import { putResponse, responseFor } from './respond';
+import { putResponse, responseFor } from '../../lambda/cfn-response';
 
 export { putResponse };
 

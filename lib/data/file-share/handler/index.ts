@@ -13,7 +13,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse, Context } from 'aws-lambda';
-import { putResponse, responseFor } from '../../../guard/handler/respond';
+import { putResponse, responseFor } from '../../../lambda/cfn-response';
 import { OntapClient, OntapConnection } from './ontap';
 import { ADMINISTRATORS, ShareSpec, checkUser, configureShare, qualifiedUser, setUserPassword } from './share';
 

@@ -1,10 +1,13 @@
-// Answers a CloudFormation custom resource request (shared by every cellkit custom resource handler).
-// AWS CloudFormation User Guide, "Custom resources": the response is a JSON body PUT to the pre-signed S3 URL
-// in the request's ResponseURL, with an empty content type.
+// Answers a CloudFormation custom resource request: a PUT of the JSON response to the pre-signed S3 URL
+// in the event ("Custom resource response objects", AWS CloudFormation User Guide). Runs in Lambda; no CDK.
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
 
 /** CloudFormation caps the whole response at 4 KB. */
-const MAX_REASON = 3000;
+export const MAX_REASON = 3000;
+
+export function clipReason(reason: string): string {
+  return reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 3)}...` : reason;
+}
 
 /** The response to `event`; a long reason is cut to fit. */
 export function responseFor(
@@ -16,7 +19,7 @@ export function responseFor(
 ): CloudFormationCustomResourceResponse {
   return {
     Status: status,
-    Reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 3)}...` : reason,
+    Reason: clipReason(reason),
     PhysicalResourceId: physicalId,
     StackId: event.StackId,
     RequestId: event.RequestId,
