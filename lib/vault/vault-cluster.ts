@@ -82,7 +82,7 @@ export interface VaultClusterProps {
   readonly applicationRoleArn?: string;
   /** Vault role `cellkit-operator` (manage KV secrets) is bound to this IAM role. @default arn:<partition>:iam::<account>:role/cellkit-<tenant>-vault-operator */
   readonly operatorRoleArn?: string;
-  /** Operators' PGP keys for the recovery shares; without them the bootstrap refuses to initialise. @default none */
+  /** Operators' PGP keys for the recovery shares. Required: the construct refuses to synthesize without them (Vault is initialised during the deploy). */
   readonly recovery?: VaultRecoveryKeys;
   /** Name in the server certificate (peers verify it). @default vault.<tenant>.cellkit.internal */
   readonly tlsServerName?: string;
@@ -162,31 +162,12 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
       reason: 'SSM Session Manager and Run Command are the only way onto Vault nodes (no SSH, no key pair); AWS maintains this policy as the minimum the SSM agent needs.',
     });
 
-    this.bootstrap = new VaultBootstrap(this, 'Bootstrap', {
-      tenantId: props.tenantId,
-      encryptionKey: props.dataKey,
-      region,
-      tlsServerName: this.tlsServerName,
-      nodes: this.nodes,
-      recoveryPgpKeys: props.recovery?.pgpKeys,
-      recoveryThreshold: props.recovery?.threshold,
-      vaultRoleArn: this.role.roleArn,
-      applicationRoleArn: appRoleArn,
-      operatorRoleArn,
-      database: {
-        hostname: props.database.hostname,
-        port: Tokenization.stringifyNumber(props.database.port),
-        databaseName: props.database.databaseName,
-        masterSecretArn: props.database.masterSecret.secretArn,
-      },
-    });
-
     const sealActions = ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'];
     props.sealKey.addToResourcePolicy(
       new iam.PolicyStatement({ sid: 'VaultAutoUnseal', principals: [new iam.ArnPrincipal(this.role.roleArn)], actions: sealActions, resources: ['*'] }),
     );
     const artifactKey = `${artifactPrefix}${vaultZipName(release.version)}`;
-    const secretKeys = [props.dataKey.keyArn, ...(props.database.masterSecret.encryptionKey ? [props.database.masterSecret.encryptionKey.keyArn] : [])];
+    const secretKeys = [props.dataKey.keyArn];
     new iam.ManagedPolicy(this, 'InstancePolicy', {
       roles: [this.role],
       description: `cellkit ${props.tenantId}: Vault servers: seal, own secrets, own snapshot object, own logs`,
@@ -198,8 +179,7 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
           resources: [...new Set(secretKeys)],
           conditions: { StringEquals: { 'kms:ViaService': [`secretsmanager.${region}.amazonaws.com`, `s3.${region}.amazonaws.com`] } },
         }),
-        new iam.PolicyStatement({ sid: 'ReadOwnSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [this.tlsSecret.secretArn, props.database.masterSecret.secretArn] }),
-        new iam.PolicyStatement({ sid: 'WriteRecoveryShares', actions: ['secretsmanager:PutSecretValue'], resources: [this.bootstrap.recoverySecret.secretArn] }),
+        new iam.PolicyStatement({ sid: 'ReadOwnSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [this.tlsSecret.secretArn] }),
         new iam.PolicyStatement({ sid: 'WriteSnapshot', actions: ['s3:PutObject'], resources: [this.snapshotBucket.arnForObjects(SNAPSHOT_KEY)] }),
         ...(artifactBucket
           ? [new iam.PolicyStatement({ sid: 'ReadVaultZip', actions: ['s3:GetObject'], resources: [artifactBucket.arnForObjects(artifactKey)] })]
@@ -366,8 +346,30 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
       });
     }
 
+    // Initialise and configure Vault during the deploy, once the servers, the NLB and the TLS secret exist
+    // (docs/vault-bootstrap.md).
+    this.bootstrap = new VaultBootstrap(this, 'Bootstrap', {
+      tenantId: props.tenantId,
+      encryptionKey: props.dataKey,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      vaultAddress: `https://${this.loadBalancer.loadBalancerDnsName}:${VAULT_API_PORT}`,
+      vaultPeers: [this.loadBalancer, this.securityGroup],
+      tlsServerName: this.tlsServerName,
+      tlsSecret: this.tlsSecret,
+      nodes: this.nodes,
+      recoveryPgpKeys: props.recovery?.pgpKeys,
+      recoveryThreshold: props.recovery?.threshold,
+      vaultRoleArn: this.role.roleArn,
+      applicationRoleArn: appRoleArn,
+      operatorRoleArn,
+      auditLogPath: VAULT_PATHS.auditLog,
+      database: { hostname: props.database.hostname, port: Tokenization.stringifyNumber(props.database.port), databaseName: props.database.databaseName, masterSecret: props.database.masterSecret },
+      logRetention: retention,
+    });
+    this.bootstrap.run.node.addDependency(this.autoScalingGroup, listener, this.tlsSecret);
+
     new CfnOutput(this, 'Address', { value: `https://${this.loadBalancer.loadBalancerDnsName}:${VAULT_API_PORT}`, description: 'Vault API (internal NLB; TLS passes through to Vault)' });
-    new CfnOutput(this, 'BootstrapDocument', { value: this.bootstrap.documentName, description: 'SSM document to run once on one Vault node after deploy' });
     new CfnOutput(this, 'AutoScalingGroupName', { value: this.autoScalingGroup.autoScalingGroupName, description: 'Vault servers' });
   }
 }
