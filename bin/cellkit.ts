@@ -12,6 +12,7 @@ import { addTenant } from '../lib/registry/add-tenant';
 import { CellkitConfigError } from '../lib/registry/errors';
 import { TenantRegistry, registryPaths } from '../lib/registry/registry';
 import { EGRESS_MODES, PLANS, SIZINGS } from '../lib/registry/tenant-spec';
+import { registerVaultArtifacts } from '../lib/cli/vault-artifacts';
 import { version } from '../package.json';
 
 const program = new Command('cellkit')
@@ -125,6 +126,8 @@ program
     }
     process.exitCode = run.ok ? 0 : 1;
   });
+
+registerVaultArtifacts(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CellkitConfigError) {

@@ -10,6 +10,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { Egress } from '../registry/tenant-spec';
 import { emptySecret } from './empty-secret';
+import { artifactBucketName } from './artifacts/artifact-names';
 import { VaultBootstrap } from './vault-bootstrap';
 import { VAULT_API_PORT, VAULT_CLUSTER_PORT, VAULT_PATHS, vaultServerConfig } from './vault-config';
 import { AMI_ID_PATTERN, SHA256_PATTERN, VAULT_AMIS, VAULT_RELEASE, VAULT_VERSION_PATTERN, VaultRelease, vaultZipName } from './vault-release';
@@ -131,7 +132,7 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     const release = props.release ?? VAULT_RELEASE;
     if (!VAULT_VERSION_PATTERN.test(release.version)) throw new Error(`${who}: release.version must be a Vault release such as "1.18.3"; got "${release.version}"`);
     if (!SHA256_PATTERN.test(release.sha256)) throw new Error(`${who}: release.sha256 must be 64 lowercase hex digits (the linux_amd64 line of the release's SHA256SUMS); got "${release.sha256}"`);
-    const artifactBucket = props.egress === 'none' ? (props.artifactBucket ?? s3.Bucket.fromBucketName(this, 'ArtifactBucket', `cellkit-artifacts-${stack.account}-${region}`)) : undefined;
+    const artifactBucket = props.egress === 'none' ? (props.artifactBucket ?? s3.Bucket.fromBucketName(this, 'ArtifactBucket', artifactBucketName(stack.account, region))) : undefined;
     const artifactPrefix = props.artifactPrefix ?? 'vault/';
     if (!/^([A-Za-z0-9._-]+\/)*$/.test(artifactPrefix)) throw new Error(`${who}: artifactPrefix must be empty or end with "/" (e.g. "vault/"); got "${artifactPrefix}"`);
     const snapshotSchedule = props.snapshotSchedule ?? 'hourly';
