@@ -62,6 +62,8 @@ export interface VaultBootstrapProps {
 export class VaultBootstrap extends Construct implements ec2.IConnectable {
   readonly recoverySecret: secretsmanager.Secret;
   readonly role: iam.Role;
+  /** The function's one managed policy. */
+  readonly policy: iam.ManagedPolicy;
   readonly function: lambda.Function;
   readonly connections: ec2.Connections;
   /** The custom resource; it must depend on the Vault servers and the TLS issuer. */
@@ -77,7 +79,11 @@ export class VaultBootstrap extends Construct implements ec2.IConnectable {
       rotationReason:
         'Holds Vault recovery shares that are PGP-encrypted to named operators; they change only through "vault operator rekey -target=recovery" with a quorum of operators, which no rotation Lambda can perform.',
     });
-    this.role = this.createRole(props);
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `cellkit ${props.tenantId}: Vault bootstrap (reads the CA and the master secret, writes the recovery shares)`,
+    });
+    this.policy = this.createPolicy(props);
     this.connections = this.createNetwork(props);
     this.function = this.createFunction(props);
     const properties: BootstrapProperties = {
@@ -101,17 +107,14 @@ export class VaultBootstrap extends Construct implements ec2.IConnectable {
       // The function always answers before its own timeout; CloudFormation need not wait the default hour.
       serviceTimeout: FUNCTION_TIMEOUT.plus(Duration.minutes(2)),
     });
-    this.run.node.addDependency(this.role);
+    // Invoked only once its permissions are attached.
+    this.run.node.addDependency(this.role, this.policy);
   }
 
-  private createRole(props: VaultBootstrapProps): iam.Role {
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `cellkit ${props.tenantId}: Vault bootstrap (reads the CA and the master secret, writes the recovery shares)`,
-    });
+  private createPolicy(props: VaultBootstrapProps): iam.ManagedPolicy {
     const secretKeys = [props.encryptionKey.keyArn, ...[props.tlsSecret, props.database.masterSecret].flatMap((s) => (s.encryptionKey ? [s.encryptionKey.keyArn] : []))];
-    new iam.ManagedPolicy(this, 'Policy', {
-      roles: [role],
+    return new iam.ManagedPolicy(this, 'Policy', {
+      roles: [this.role],
       description: `cellkit ${props.tenantId}: Vault bootstrap: its two secrets read, recovery shares written`,
       statements: [
         new iam.PolicyStatement({ sid: 'ReadCaAndMasterSecret', actions: ['secretsmanager:GetSecretValue'], resources: [props.tlsSecret.secretArn, props.database.masterSecret.secretArn] }),
@@ -124,7 +127,6 @@ export class VaultBootstrap extends Construct implements ec2.IConnectable {
         }),
       ],
     });
-    return role;
   }
 
   private createNetwork(props: VaultBootstrapProps): ec2.Connections {
