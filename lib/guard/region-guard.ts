@@ -165,6 +165,6 @@ export const GUARD_BUNDLE_CACHE = path.join(HANDLER_BUNDLE_CACHE, 'region-guard'
 export function guardBundleDir(cacheDir: string = GUARD_BUNDLE_CACHE): string {
   const handlerDir = path.join(__dirname, 'handler');
   // The guard's own sources; the lock file that pins the bundled SDK clients is always an input.
-  const inputs = [path.join(__dirname, 'region-check.ts'), path.join(__dirname, '..', 'keys', 'key-alias.ts'), ...filesOf(handlerDir)];
+  const inputs = [path.join(__dirname, 'region-check.ts'), path.join(__dirname, '..', 'keys', 'key-alias.ts'), path.join(__dirname, '..', 'lambda', 'handler', 'cfn-response.ts'), ...filesOf(handlerDir)];
   return handlerBundleDir({ entry: path.join(handlerDir, 'index.ts'), inputs, cacheDir, tempPrefix: 'cellkit-region-guard-' });
 }

@@ -203,6 +203,6 @@ export const VAULT_BOOTSTRAP_BUNDLE_CACHE = path.join(HANDLER_BUNDLE_CACHE, 'vau
 /** The bootstrap handler, bundled once per process (cached by the hash of its inputs). */
 export function vaultBootstrapBundleDir(cacheDir: string = VAULT_BOOTSTRAP_BUNDLE_CACHE): string {
   const handlerDir = path.join(__dirname, 'bootstrap', 'handler');
-  const inputs = [path.join(__dirname, 'bootstrap', 'vault-plan.ts'), ...filesOf(handlerDir)];
+  const inputs = [path.join(__dirname, 'bootstrap', 'vault-plan.ts'), path.join(__dirname, '..', 'lambda', 'handler', 'cfn-response.ts'), ...filesOf(handlerDir)];
   return handlerBundleDir({ entry: path.join(handlerDir, 'index.ts'), inputs, cacheDir, tempPrefix: 'cellkit-vault-bootstrap-' });
 }

@@ -1,7 +1,10 @@
 // Lambda-backed CloudFormation custom resource: the deploy-time region guard.
 // It answers CloudFormation itself (no provider framework), always before its own timeout.
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse, Context } from 'aws-lambda';
+import { cfnResponse, putResponse } from '../../lambda/handler/cfn-response';
 import { GuardClients, checkTenantRegions, describeError, describeResult, sdkClients } from '../region-check';
+
+export { putResponse } from '../../lambda/handler/cfn-response';
 
 /** The custom resource's properties, set by the RegionGuard construct. */
 export interface GuardProperties {
@@ -25,9 +28,6 @@ export interface HandlerDeps {
   readonly reserveMs?: number;
 }
 
-/** CloudFormation caps the whole response at 4 KB. */
-const MAX_REASON = 3000;
-
 export function makeHandler(deps: HandlerDeps) {
   return async (event: CloudFormationCustomResourceEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> => {
     const props = event.ResourceProperties as unknown as GuardProperties;
@@ -41,14 +41,7 @@ export function makeHandler(deps: HandlerDeps) {
       reason = `region guard: unexpected error, failing closed: ${describeError(e)}`;
     }
     console.log(JSON.stringify({ requestType: event.RequestType, tenant: props.TenantId, status, reason }));
-    await deps.respond(event.ResponseURL, {
-      Status: status,
-      Reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 3)}...` : reason,
-      PhysicalResourceId: physicalId,
-      StackId: event.StackId,
-      RequestId: event.RequestId,
-      LogicalResourceId: event.LogicalResourceId,
-    });
+    await deps.respond(event.ResponseURL, cfnResponse(event, status, reason, physicalId));
   };
 }
 
@@ -70,22 +63,6 @@ async function decide(event: CloudFormationCustomResourceEvent, props: GuardProp
     timeoutMs: Math.max(1_000, budgetMs),
   });
   return { status: result.status === 'clear' ? 'SUCCESS' : 'FAILED', reason: describeResult(result) };
-}
-
-/** PUT with an empty content type, as the pre-signed URL expects; a few attempts, each bounded. */
-export async function putResponse(url: string, body: CloudFormationCustomResourceResponse): Promise<void> {
-  const text = JSON.stringify(body);
-  let last: unknown;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      const res = await fetch(url, { method: 'PUT', body: text, headers: { 'content-type': '' }, signal: AbortSignal.timeout(5_000) });
-      if (res.ok) return;
-      last = new Error(`HTTP ${res.status}`);
-    } catch (e) {
-      last = e;
-    }
-  }
-  throw new Error(`could not send the response to CloudFormation: ${describeError(last)}`);
 }
 
 export const handler = makeHandler({ clients: sdkClients(), respond: putResponse, region: process.env.AWS_REGION });

@@ -2,17 +2,14 @@
 // its HTTP API (through the internal NLB, TLS verified against the cell CA). It answers
 // CloudFormation itself, always before its own timeout; the root token exists only in memory.
 // Runs in AWS: must not import aws-cdk-lib.
-import * as https from 'https';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse, Context } from 'aws-lambda';
+import { cfnResponse, putResponse } from '../../../lambda/handler/cfn-response';
 import { awsIamLoginBody } from './aws-login';
 import { BootstrapDeps, BootstrapProperties, runBootstrap } from './bootstrap';
 import { VaultClient } from './vault-client';
 
 export type { BootstrapProperties } from './bootstrap';
-
-/** CloudFormation caps the whole response at 4 KB. */
-const MAX_REASON = 3000;
 
 export interface HandlerDeps extends BootstrapDeps {
   readonly respond: (url: string, body: CloudFormationCustomResourceResponse) => Promise<void>;
@@ -42,14 +39,7 @@ export function makeHandler(deps: HandlerDeps) {
       reason = `Vault bootstrap of tenant "${props.TenantId}" failed: ${e instanceof Error ? e.message : String(e)}`;
     }
     deps.log(JSON.stringify({ requestType: event.RequestType, tenant: props.TenantId, status, reason }));
-    await deps.respond(event.ResponseURL, {
-      Status: status,
-      Reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 3)}...` : reason,
-      PhysicalResourceId: physicalId,
-      StackId: event.StackId,
-      RequestId: event.RequestId,
-      LogicalResourceId: event.LogicalResourceId,
-    });
+    await deps.respond(event.ResponseURL, cfnResponse(event, status, reason, physicalId));
   };
 }
 
@@ -59,20 +49,6 @@ function validate(p: BootstrapProperties): void {
   if (keys === 0) throw new Error('no vault.recoveryPgpKeys: Vault stays uninitialised');
   if (!Number.isInteger(threshold) || threshold < 1 || threshold > keys) throw new Error(`RecoveryThreshold must be 1..${keys}; got ${p.RecoveryThreshold}`);
   if (!['3', '5'].includes(String(p.Nodes))) throw new Error(`Nodes must be 3 or 5; got ${p.Nodes}`);
-}
-
-/** PUT with an empty content type, as CloudFormation's pre-signed S3 URL expects. */
-function putResponse(url: string, body: CloudFormationCustomResourceResponse): Promise<void> {
-  const text = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = https.request(url, { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(text) }, timeout: 10_000 }, (res) => {
-      res.resume();
-      res.on('end', () => ((res.statusCode ?? 0) < 300 ? resolve() : reject(new Error(`CloudFormation response URL answered ${res.statusCode}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error('CloudFormation response URL timed out')));
-    req.on('error', reject);
-    req.end(text);
-  });
 }
 
 function lambdaDeps(): HandlerDeps {
