@@ -71,7 +71,7 @@ export class VaultBootstrap extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: VaultBootstrapProps) {
     super(scope, id);
-    const { pgpKeys, threshold } = validateRecovery(props);
+    const { pgpKeys, threshold } = validateRecovery(props.tenantId, props.recoveryPgpKeys, props.recoveryThreshold);
     this.recoverySecret = emptySecret(this, 'RecoverySecret', {
       secretName: `/cellkit/${props.tenantId}/vault/recovery-keys`,
       description: `cellkit ${props.tenantId}: Vault recovery key shares, each PGP-encrypted to one operator key (written once by the bootstrap)`,
@@ -179,15 +179,16 @@ export class VaultBootstrap extends Construct implements ec2.IConnectable {
   }
 }
 
-function validateRecovery(props: VaultBootstrapProps): { pgpKeys: string[]; threshold: number } {
-  const who = `VaultBootstrap for tenant "${props.tenantId}"`;
-  const keys = props.recoveryPgpKeys ?? [];
+/** Refuses, at synth, a tenant whose Vault could not be initialised during the deploy. */
+export function validateRecovery(tenantId: string, recoveryPgpKeys: readonly string[] | undefined, recoveryThreshold: number | undefined): { pgpKeys: string[]; threshold: number } {
+  const who = `VaultBootstrap for tenant "${tenantId}"`;
+  const keys = recoveryPgpKeys ?? [];
   if (keys.length === 0) {
     throw new Error(
-      `${who}: field "vault.recoveryPgpKeys" of tenants/${props.tenantId}.json is missing or empty; Vault is initialised during the deploy and needs at least one operator PGP public key ("gpg --export KEYID | base64 -w0") to encrypt each recovery share to (docs/vault-bootstrap.md)`,
+      `${who}: field "vault.recoveryPgpKeys" of tenants/${tenantId}.json is missing or empty; Vault is initialised during the deploy and needs at least one operator PGP public key ("gpg --export KEYID | base64 -w0") to encrypt each recovery share to (docs/vault-bootstrap.md)`,
     );
   }
-  const threshold = props.recoveryThreshold;
+  const threshold = recoveryThreshold;
   if (threshold === undefined || !Number.isInteger(threshold) || threshold < 1 || threshold > keys.length) {
     throw new Error(`${who}: recoveryThreshold must be an integer from 1 to ${keys.length} (the number of recovery PGP keys); got ${threshold}`);
   }

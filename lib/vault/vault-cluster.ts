@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { Egress } from '../registry/tenant-spec';
 import { emptySecret } from './empty-secret';
 import { artifactBucketName } from './artifacts/artifact-names';
-import { VaultBootstrap } from './vault-bootstrap';
+import { VaultBootstrap, validateRecovery } from './vault-bootstrap';
 import { VAULT_API_PORT, VAULT_CLUSTER_PORT, VAULT_PATHS, vaultServerConfig } from './vault-config';
 import { AMI_ID_PATTERN, SHA256_PATTERN, VAULT_AMIS, VAULT_RELEASE, VAULT_VERSION_PATTERN, VaultRelease, vaultZipName } from './vault-release';
 import { fetchTlsScript, installScript, snapshotScript, userDataScript } from './vault-scripts';
@@ -125,6 +125,8 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     if (!([3, 5] as number[]).includes(this.nodes)) {
       throw new Error(`${who}: nodes must be 3 or 5 (an odd Raft quorum over three AZs); got ${this.nodes}`);
     }
+    // Vault is initialised during the deploy: without operator PGP keys, refuse before building anything.
+    validateRecovery(props.tenantId, props.recovery?.pgpKeys, props.recovery?.threshold);
     const amis = props.amis ?? VAULT_AMIS;
     const ami = Object.prototype.hasOwnProperty.call(amis, region) ? amis[region] : undefined;
     if (!ami) throw new Error(`${who}: no pinned AMI for region ${region} in lib/vault/amis.json (have: ${Object.keys(amis).join(', ') || 'none'}); add one (README: AMI refresh)`);
@@ -168,7 +170,6 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
       new iam.PolicyStatement({ sid: 'VaultAutoUnseal', principals: [new iam.ArnPrincipal(this.role.roleArn)], actions: sealActions, resources: ['*'] }),
     );
     const artifactKey = `${artifactPrefix}${vaultZipName(release.version)}`;
-    const secretKeys = [props.dataKey.keyArn];
     new iam.ManagedPolicy(this, 'InstancePolicy', {
       roles: [this.role],
       description: `cellkit ${props.tenantId}: Vault servers: seal, own secrets, own snapshot object, own logs`,
@@ -177,7 +178,7 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
         new iam.PolicyStatement({
           sid: 'DataKeyThroughSecretsManagerAndS3',
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: [...new Set(secretKeys)],
+          resources: [props.dataKey.keyArn],
           conditions: { StringEquals: { 'kms:ViaService': [`secretsmanager.${region}.amazonaws.com`, `s3.${region}.amazonaws.com`] } },
         }),
         new iam.PolicyStatement({ sid: 'ReadOwnSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [this.tlsSecret.secretArn] }),
