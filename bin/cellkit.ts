@@ -18,6 +18,7 @@ import { CellkitConfigError } from '../lib/registry/errors';
 import { RegistryLockedError } from '../lib/registry/registry-lock';
 import { TenantRegistry, registryPaths } from '../lib/registry/registry';
 import { EGRESS_MODES, PLANS, SIZINGS } from '../lib/registry/tenant-spec';
+import { registerVaultArtifacts } from '../lib/cli/vault-artifacts';
 import { version } from '../package.json';
 
 /** The guard's convention (lib/guard/preflight.ts GUARD_EXIT), for every command. */
@@ -188,5 +189,6 @@ registerAmis(program);
 registerReadiness(program);
 registerVaultRoll(program, () => program.opts().registry);
 registerVaultStatus(program);
+registerVaultArtifacts(program);
 
 void program.parseAsync(process.argv);

@@ -179,10 +179,12 @@ export const CONTROLS: readonly Control[] = [
       c.require(ctx.usesCellKey(prop(secret, 'Properties.KmsKeyId')), "the secret is not encrypted with the cell's key");
       const username = (JSON.parse(generate?.SecretStringTemplate ?? '{}') as { username?: string }).username ?? '';
       c.require(/^cellkit_[a-z0-9]{8}$/.test(username) && (user === username || isDynamicSecretRef(user)), `the username ${JSON.stringify(username)} does not carry the company's random suffix, or differs from the database's`);
-      const docs = ctx.model.ofType('AWS::SSM::Document').filter(([, d]) => ctx.model.refersTo(prop(d, 'Properties.Content'), secretId!) || JSON.stringify(prop(d, 'Properties.Content')).includes('rotate-root'));
-      const vault = docs.find(([, d]) => JSON.stringify(prop(d, 'Properties.Content')).includes('rotate-root'));
-      c.see(vault?.[0] ?? '(none)', 'Content', vault ? 'configures the Vault database secrets engine, then rotate-root' : '(absent)');
-      c.require(vault !== undefined, 'no Vault bootstrap document hands the credentials to Vault (database secrets engine + rotate-root)');
+      // The Vault bootstrap (custom resource) configures the database secrets engine with this secret, then rotate-root.
+      // Directly, or through the secret's attachment to the instance (whose Ref is the same secret ARN).
+      const isMasterSecret = (id: string) => id === secretId || (ctx.model.get(id)?.Type === 'AWS::SecretsManager::SecretTargetAttachment' && ctx.model.refersTo(prop(ctx.model.get(id), 'Properties.SecretId'), secretId!));
+      const vault = ctx.model.ofType('Custom::CellkitVaultBootstrap').find(([, r]) => ctx.model.references(prop(r, 'Properties.Database.MasterSecretArn')).some(isMasterSecret));
+      c.see(vault?.[0] ?? '(none)', 'Database.MasterSecretArn', vault ? 'handed to the Vault bootstrap: database secrets engine, then rotate-root' : '(absent)');
+      c.require(vault !== undefined, 'no Vault bootstrap hands the credentials to Vault (database secrets engine + rotate-root)');
     },
   },
   {

@@ -11,7 +11,8 @@ import { Construct } from 'constructs';
 import { principalArnStatement } from '../keys/cell-keys';
 import { Egress, VAULT_TLS_MODES } from '../registry/tenant-spec';
 import { emptySecret } from './empty-secret';
-import { VaultBootstrap } from './vault-bootstrap';
+import { artifactBucketName } from './artifacts/artifact-names';
+import { VaultBootstrap, validateRecovery } from './vault-bootstrap';
 import { VAULT_API_PORT, VAULT_CLUSTER_PORT, VAULT_PATHS, vaultServerConfig } from './vault-config';
 import { AMI_ID_PATTERN, AmiFile, VAULT_IMAGE } from './vault-image';
 import { SHA256_PATTERN, VAULT_RELEASE, VAULT_VERSION_PATTERN, VaultRelease, vaultZipName } from './vault-release';
@@ -89,7 +90,7 @@ export interface VaultClusterProps {
   readonly applicationRoleArn?: string;
   /** Vault role `cellkit-operator` (manage KV secrets) is bound to this IAM role. @default arn:<partition>:iam::<account>:role/cellkit-<tenant>-vault-operator */
   readonly operatorRoleArn?: string;
-  /** Operators' PGP keys for the recovery shares; without them the bootstrap refuses to initialise. @default none */
+  /** Operators' PGP keys for the recovery shares. Required: the construct refuses to synthesize without them (Vault is initialised during the deploy). */
   readonly recovery?: VaultRecoveryKeys;
   /** Name in the server certificate (peers verify it). @default vault.<tenant>.cellkit.internal */
   readonly tlsServerName?: string;
@@ -139,11 +140,13 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     if (!([3, 5] as number[]).includes(this.nodes)) {
       throw new Error(`${who}: nodes must be 3 or 5 (an odd Raft quorum over three AZs); got ${this.nodes}`);
     }
+    // Vault is initialised during the deploy: without operator PGP keys, refuse before building anything.
+    validateRecovery(props.tenantId, props.recovery?.pgpKeys, props.recovery?.threshold);
     const machineImage = vaultMachineImage(who, region, props.image ?? VAULT_IMAGE);
     const release = props.release ?? VAULT_RELEASE;
     if (!VAULT_VERSION_PATTERN.test(release.version)) throw new Error(`${who}: release.version must be a Vault release such as "1.18.3"; got "${release.version}"`);
     if (!SHA256_PATTERN.test(release.sha256)) throw new Error(`${who}: release.sha256 must be 64 lowercase hex digits (the linux_amd64 line of the release's SHA256SUMS); got "${release.sha256}"`);
-    const artifactBucket = props.egress === 'none' ? (props.artifactBucket ?? s3.Bucket.fromBucketName(this, 'ArtifactBucket', `cellkit-artifacts-${stack.account}-${region}`)) : undefined;
+    const artifactBucket = props.egress === 'none' ? (props.artifactBucket ?? s3.Bucket.fromBucketName(this, 'ArtifactBucket', artifactBucketName(stack.account, region))) : undefined;
     const artifactPrefix = props.artifactPrefix ?? 'vault/';
     if (!/^([A-Za-z0-9._-]+\/)*$/.test(artifactPrefix)) throw new Error(`${who}: artifactPrefix must be empty or end with "/" (e.g. "vault/"); got "${artifactPrefix}"`);
     const snapshotSchedule = props.snapshotSchedule ?? 'hourly';
@@ -179,30 +182,10 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
       reason: 'SSM Session Manager and Run Command are the only way onto Vault nodes (no SSH, no key pair); AWS maintains this policy as the minimum the SSM agent needs.',
     });
 
-    this.bootstrap = new VaultBootstrap(this, 'Bootstrap', {
-      tenantId: props.tenantId,
-      encryptionKey: props.dataKey,
-      region,
-      tlsServerName: this.tlsServerName,
-      nodes: this.nodes,
-      recoveryPgpKeys: props.recovery?.pgpKeys,
-      recoveryThreshold: props.recovery?.threshold,
-      vaultRoleArn: this.role.roleArn,
-      applicationRoleArn: appRoleArn,
-      operatorRoleArn,
-      database: {
-        hostname: props.database.hostname,
-        port: Tokenization.stringifyNumber(props.database.port),
-        databaseName: props.database.databaseName,
-        masterSecretArn: props.database.masterSecret.secretArn,
-      },
-    });
-
     const sealActions = ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'];
     // Named in a condition, not as principal: KMS may not yet see the role this stack has just created.
     props.sealKey.addToResourcePolicy(principalArnStatement(stack, 'VaultAutoUnseal', this.role.roleArn, sealActions));
     const artifactKey = `${artifactPrefix}${vaultZipName(release.version)}`;
-    const secretKeys = [props.dataKey.keyArn, ...(props.database.masterSecret.encryptionKey ? [props.database.masterSecret.encryptionKey.keyArn] : [])];
     new iam.ManagedPolicy(this, 'InstancePolicy', {
       roles: [this.role],
       description: `cellkit ${props.tenantId}: Vault servers: seal, own secrets, own snapshot object, own logs`,
@@ -211,11 +194,10 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
         new iam.PolicyStatement({
           sid: 'DataKeyThroughSecretsManagerAndS3',
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: [...new Set(secretKeys)],
+          resources: [props.dataKey.keyArn],
           conditions: { StringEquals: { 'kms:ViaService': [`secretsmanager.${region}.amazonaws.com`, `s3.${region}.amazonaws.com`] } },
         }),
-        new iam.PolicyStatement({ sid: 'ReadOwnSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [this.tlsSecret.secretArn, props.database.masterSecret.secretArn] }),
-        new iam.PolicyStatement({ sid: 'WriteRecoveryShares', actions: ['secretsmanager:PutSecretValue'], resources: [this.bootstrap.recoverySecret.secretArn] }),
+        new iam.PolicyStatement({ sid: 'ReadOwnSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [this.tlsSecret.secretArn] }),
         new iam.PolicyStatement({ sid: 'WriteSnapshot', actions: ['s3:PutObject'], resources: [this.snapshotBucket.arnForObjects(SNAPSHOT_KEY)] }),
         ...(artifactBucket
           ? [new iam.PolicyStatement({ sid: 'ReadVaultZip', actions: ['s3:GetObject'], resources: [artifactBucket.arnForObjects(artifactKey)] })]
@@ -395,9 +377,32 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
         logRetention: retention,
       });
     }
+    // Initialise and configure Vault during the deploy, once the servers, the NLB and the TLS secret exist
+    // (docs/vault-bootstrap.md).
+    this.bootstrap = new VaultBootstrap(this, 'Bootstrap', {
+      tenantId: props.tenantId,
+      encryptionKey: props.dataKey,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      vaultAddress: `https://${this.loadBalancer.loadBalancerDnsName}:${VAULT_API_PORT}`,
+      vaultPeers: [this.loadBalancer, this.securityGroup],
+      tlsServerName: this.tlsServerName,
+      tlsSecret: this.tlsSecret,
+      nodes: this.nodes,
+      recoveryPgpKeys: props.recovery?.pgpKeys,
+      recoveryThreshold: props.recovery?.threshold,
+      vaultRoleArn: this.role.roleArn,
+      applicationRoleArn: appRoleArn,
+      operatorRoleArn,
+      auditLogPath: VAULT_PATHS.auditLog,
+      database: { hostname: props.database.hostname, port: Tokenization.stringifyNumber(props.database.port), databaseName: props.database.databaseName, masterSecret: props.database.masterSecret },
+      logRetention: retention,
+    });
+    this.bootstrap.run.node.addDependency(this.autoScalingGroup, listener, this.tlsSecret);
+    // With cellkit-issued TLS, Vault has a certificate only once the issuer has filled the secret.
+    if (this.tlsIssuer) this.bootstrap.run.node.addDependency(this.tlsIssuer.certificate);
 
     new CfnOutput(this, 'Address', { value: `https://${this.loadBalancer.loadBalancerDnsName}:${VAULT_API_PORT}`, description: 'Vault API (internal NLB; TLS passes through to Vault)' });
-    new CfnOutput(this, 'BootstrapDocument', { value: this.bootstrap.documentName, description: 'SSM document to run once on one Vault node after deploy' });
     new CfnOutput(this, 'AutoScalingGroupName', { value: this.autoScalingGroup.autoScalingGroupName, description: 'Vault servers' });
   }
 }

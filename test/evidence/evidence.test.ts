@@ -185,6 +185,14 @@ describe('cellkit evidence', () => {
     expect(r.statuses['database-credentials']).toBe('FAIL');
   });
 
+  test('no Vault bootstrap taking the master secret over -> database-credentials FAILS', () => {
+    const r = mutated((t) => {
+      for (const [id] of ofType(t, 'Custom::CellkitVaultBootstrap')) delete t.Resources[id];
+    });
+    expect(r.statuses['database-credentials']).toBe('FAIL');
+    expect(r.problems).toContain('no Vault bootstrap hands the credentials to Vault (database secrets engine + rotate-root)');
+  });
+
   test('the guard removed -> region-guard FAILS', () => {
     const r = mutated((t) => {
       for (const [id] of Object.entries(t.Resources).filter(([, x]) => /RegionGuard$/.test(x.Type))) delete t.Resources[id];

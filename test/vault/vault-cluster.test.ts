@@ -54,8 +54,9 @@ describe.each([
     const toVault = ingress.filter((r) => JSON.stringify(r.GroupId).includes('VaultSecurityGroup'));
     const from = (port: number) => toVault.filter((r) => r.FromPort === port).map((r) => r.SourceSecurityGroupId['Fn::GetAtt'][0]).sort();
     expect(from(8201)).toEqual([expect.stringMatching(/^VaultSecurityGroup/)]);
-    expect(from(8200)).toEqual([expect.stringMatching(/^NetworkAppSecurityGroup/), expect.stringMatching(/^VaultLoadBalancerSecurityGroup/), expect.stringMatching(/^VaultSecurityGroup/)]);
-    expect(toVault.map((r) => r.FromPort).sort()).toEqual([8200, 8200, 8200, 8201]);
+    // The bootstrap function reaches the servers directly too: the NLB preserves client IPs (test/vault/vault-bootstrap.test.ts).
+    expect(from(8200)).toEqual([expect.stringMatching(/^NetworkAppSecurityGroup/), expect.stringMatching(/^VaultBootstrapSecurityGroup/), expect.stringMatching(/^VaultLoadBalancerSecurityGroup/), expect.stringMatching(/^VaultSecurityGroup/)]);
+    expect(toVault.map((r) => r.FromPort).sort()).toEqual([8200, 8200, 8200, 8200, 8201]);
   });
 });
 
@@ -121,8 +122,9 @@ describe('instance role', () => {
   test('own secrets, own snapshot object, own log groups: exact resources', () => {
     const st = Object.fromEntries(statementsOf(prodT).filter((s) => s.id.startsWith('VaultInstancePolicy')).map((s) => [s.Sid, s]));
     const id = (c: any) => logicalId(prod.stack, c);
-    expect(st.ReadOwnSecrets.Resource).toEqual([{ Ref: id(prod.vault.tlsSecret) }, { Ref: id(prod.databaseSecret) }]);
-    expect(st.WriteRecoveryShares.Resource).toEqual({ Ref: id(prod.vault.bootstrap.recoverySecret) });
+    // The recovery shares and the master secret are the bootstrap function's business, not the servers'.
+    expect(st.ReadOwnSecrets.Resource).toEqual({ Ref: id(prod.vault.tlsSecret) });
+    expect(st.WriteRecoveryShares).toBeUndefined();
     expect(st.WriteSnapshot).toEqual(expect.objectContaining({ Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [id(prod.vault.snapshotBucket), 'Arn'] }, '/raft/vault.snap']] } }));
     expect(st.OwnLogs.Resource.map((r: any) => r['Fn::GetAtt'][0]).sort()).toEqual([expect.stringMatching(/^VaultAuditLogs/), expect.stringMatching(/^VaultServerLogs/)]);
     expect(st.DataKeyThroughSecretsManagerAndS3.Condition).toEqual({ StringEquals: { 'kms:ViaService': ['secretsmanager.ap-southeast-2.amazonaws.com', 's3.ap-southeast-2.amazonaws.com'] } });

@@ -6,9 +6,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { OPTIONAL_NODE_PACKAGES, nodeExtrasScript } from '../../lib/vault/node-extras';
-import { bootstrapScript, fetchTlsScript, installScript, shq, snapshotScript, tlsReloadScript, tlsReloadUnits, vaultUnit } from '../../lib/vault/vault-scripts';
+import { fetchTlsScript, installScript, shq, snapshotScript, tlsReloadScript, tlsReloadUnits, vaultUnit } from '../../lib/vault/vault-scripts';
 import { teamTenant, tenant } from '../fixtures';
-import { bootstrapOf, shellcheck, userDataOf, vaultStack, writtenFile } from './vault-stack';
+import { shellcheck, userDataOf, vaultStack, writtenFile } from './vault-stack';
 
 const HAVE_SHELLCHECK = shellcheck('#!/bin/bash\ntrue\n') !== null;
 if (!HAVE_SHELLCHECK) process.stderr.write('vault-scripts.test: shellcheck is not installed; skipping the lint checks locally (CI=true fails instead). apt-get install -y shellcheck\n');
@@ -16,14 +16,13 @@ const lint = HAVE_SHELLCHECK ? test : test.skip;
 
 const install = (source: Parameters<typeof installScript>[0]['source']) => installScript({ region: 'eu-west-2', version: VAULT_RELEASE.version, sha256: VAULT_RELEASE.sha256, source });
 
-// The scripts exactly as the nodes and SSM receive them, for a NAT and an egress-none tenant.
+// The scripts exactly as the nodes receive them, for a NAT and an egress-none tenant.
 const rendered = [tenant(), teamTenant()].map((t) => {
   const json = Template.fromStack(vaultStack(t).stack).toJSON();
   const userData = userDataOf(json);
   return {
     t,
     userData,
-    bootstrap: bootstrapOf(json),
     install: writtenFile(userData, `${VAULT_PATHS.scripts}/vault-install`),
     tls: writtenFile(userData, `${VAULT_PATHS.scripts}/vault-fetch-tls`),
     tlsReload: writtenFile(userData, `${VAULT_PATHS.scripts}/vault-tls-reload`),
@@ -33,7 +32,7 @@ const rendered = [tenant(), teamTenant()].map((t) => {
 });
 
 describe.each(rendered)('scripts of $t.id', (r) => {
-  lint.each(['userData', 'bootstrap', 'install', 'tls', 'tlsReload', 'snapshot', 'extras'] as const)('%s passes shellcheck', (name) => {
+  lint.each(['userData', 'install', 'tls', 'tlsReload', 'snapshot', 'extras'] as const)('%s passes shellcheck', (name) => {
     expect(shellcheck(r[name])).toBe('');
   });
 
@@ -151,15 +150,6 @@ test('snapshots: only the active node, one fixed object key, token revoked', () 
 test('shq quotes single quotes and leaves tokens intact', () => {
   expect(shq(`it's`)).toBe(`'it'\\''s'`);
   expect(shq('${Token[TOKEN.12]}')).toBe(`'\${Token[TOKEN.12]}'`);
-});
-
-test('bootstrap renders without recovery keys into a refusal, not an init', () => {
-  const s = bootstrapScript({
-    region: 'eu-west-2', tlsServerName: 'vault.x', nodes: 3, recoverySecretArn: 'arn:r', vaultRoleArn: 'arn:v', applicationRoleArn: 'arn:a', operatorRoleArn: 'arn:o',
-    database: { hostname: 'h', port: '5432', databaseName: 'd', masterSecretArn: 'arn:m' },
-  });
-  expect(s).not.toContain('vault operator init');
-  expect(s).toContain('names no vault.recoveryPgpKeys');
 });
 
 describe('TLS reload (run for real by bash, with aws and systemctl stubbed on PATH)', () => {

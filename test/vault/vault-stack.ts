@@ -97,13 +97,6 @@ export function writtenFile(userData: string, path: string): string {
   return `${body.slice(0, body.indexOf('\nCELLKIT_EOF\n'))}\n`;
 }
 
-/** The bootstrap document's script, resolved. */
-export function bootstrapOf(template: Record<string, any>): string {
-  const docs = Object.values(template.Resources).filter((r: any) => r.Type === 'AWS::SSM::Document') as any[];
-  if (docs.length !== 1) throw new Error(`expected one SSM document, found ${docs.length}`);
-  return (docs[0].Properties.Content.mainSteps[0].inputs.runCommand as unknown[]).map(resolveFn).join('\n');
-}
-
 /** Runs shellcheck on a script; null when shellcheck is absent and CI is not set (CI=true fails instead). */
 export function shellcheck(script: string): string | null {
   const { spawnSync } = require('child_process') as typeof import('child_process');

@@ -4,7 +4,8 @@
 // instance role, Vault role `cellkit-roll` (set up by the bootstrap document): no token ever leaves
 // the node or appears in a command's parameters. Tests lint every script with shellcheck.
 import { VAULT_PATHS } from '../vault-config';
-import { ROLL_VAULT_ROLE, awsLogin, shq, vaultClientEnv } from '../vault-scripts';
+import { ROLL_VAULT_ROLE } from '../bootstrap/vault-plan';
+import { awsLogin, shq, vaultClientEnv } from '../vault-scripts';
 
 /** The snapshot object the node role may write (one key; bucket versioning keeps history). Same as SNAPSHOT_KEY in vault-cluster.ts. */
 export const ROLL_SNAPSHOT_KEY = 'raft/vault.snap';

@@ -7,7 +7,8 @@ import * as path from 'path';
 import { ROLL_SNAPSHOT_KEY, autopilotStateCommand, removePeerCommand, snapshotCommand, startVaultCommand, statusCommand, stopVaultCommand } from '../../../lib/vault/roll/node-commands';
 import { SNAPSHOT_KEY } from '../../../lib/vault/vault-cluster';
 import { VAULT_PATHS } from '../../../lib/vault/vault-config';
-import { bootstrapScript, snapshotScript } from '../../../lib/vault/vault-scripts';
+import { ROLL_VAULT_ROLE, VAULT_POLICIES, awsAuthBindings } from '../../../lib/vault/bootstrap/vault-plan';
+import { snapshotScript } from '../../../lib/vault/vault-scripts';
 import { shellcheck } from '../vault-stack';
 
 const ctx = { region: 'eu-west-2', tlsServerName: 'vault.acme.cellkit.internal' };
@@ -65,22 +66,13 @@ test('the snapshot command reads the bucket out of the vault-snapshot script the
 });
 
 test('the bootstrap gives cellkit-roll exactly the Raft endpoints the roll uses, bound to the Vault servers\' role', () => {
-  const b = bootstrapScript({
-    region: 'eu-west-2',
-    tlsServerName: ctx.tlsServerName,
-    nodes: 3,
-    recoverySecretArn: 'arn:aws:secretsmanager:eu-west-2:1:secret:r',
-    vaultRoleArn: 'arn:aws:iam::123456789012:role/vault',
-    applicationRoleArn: 'arn:aws:iam::123456789012:role/app',
-    operatorRoleArn: 'arn:aws:iam::123456789012:role/op',
-    database: { hostname: 'db', port: '5432', databaseName: 'd', masterSecretArn: 'arn:aws:secretsmanager:eu-west-2:1:secret:m' },
-  });
-  const policy = b.slice(b.indexOf(`cat > "$work/cellkit-roll.hcl"`), b.indexOf('vault policy write cellkit-roll'));
-  expect(policy.split('\n').filter((l) => l.startsWith('path ')).sort()).toEqual([
+  expect(ROLL_VAULT_ROLE).toBe('cellkit-roll');
+  expect(VAULT_POLICIES[ROLL_VAULT_ROLE].split('\n').sort()).toEqual([
     'path "sys/storage/raft/autopilot/state" { capabilities = ["read"] }',
     'path "sys/storage/raft/configuration" { capabilities = ["read"] }',
     'path "sys/storage/raft/remove-peer" { capabilities = ["update"] }',
     'path "sys/storage/raft/snapshot" { capabilities = ["read"] }',
   ]);
-  expect(b).toContain("vault write auth/aws/role/cellkit-roll auth_type=iam bound_iam_principal_arn='arn:aws:iam::123456789012:role/vault' resolve_aws_unique_ids=false token_policies=cellkit-roll token_ttl=10m token_max_ttl=10m");
+  const arns = { application: 'arn:app', operator: 'arn:op', vaultServers: 'arn:aws:iam::123456789012:role/vault', bootstrap: 'arn:boot' };
+  expect(awsAuthBindings(arns).filter((b) => b.role === ROLL_VAULT_ROLE)).toEqual([{ role: ROLL_VAULT_ROLE, principalArn: 'arn:aws:iam::123456789012:role/vault', ttl: '10m' }]);
 });
