@@ -1,0 +1,103 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { IPolicyValidationContextBeta1, IPolicyValidationPluginBeta1, PolicyValidationPluginReportBeta1 } from 'aws-cdk-lib';
+
+/**
+ * A Control Tower proactive control that the synth gate does not check, and why. The bundled rules
+ * cannot be suppressed per resource, so a control is either on for every cell or off for every cell:
+ * `coveredBy` names the per-resource cdk-nag rules (and the cellkit test) that still hold wherever the
+ * control matters.
+ */
+export interface DisabledControl {
+  /** Control Tower control id, e.g. `CT.LAMBDA.PR.3`. */
+  readonly control: string;
+  /** Why a reviewer can accept the control being off. */
+  readonly reason: string;
+  /** What still enforces the control's intent, resource by resource. */
+  readonly coveredBy: string;
+}
+
+/**
+ * The one list of Control Tower controls off in the synth gate; read by the gate, `cellkit evidence`
+ * and docs/compliance.md. An account whose Control Tower enables one of these controls refuses the
+ * resource named in the reason at deploy time: see docs/compliance.md.
+ */
+export const DISABLED_CONTROLS: readonly DisabledControl[] = [
+  {
+    control: 'CT.LAMBDA.PR.3',
+    reason:
+      'Two functions run outside the cell VPC, both read-only towards tenant data: the region guard, which must answer before the VPC (or any other cell resource) exists, and calls only list/describe APIs in the other allowed regions; and aws-cdk-lib\'s handler for `restrictDefaultSecurityGroup`, a CDK-managed provider that cannot be placed in a VPC and only removes the rules of this VPC\'s default security group.',
+    coveredBy:
+      'cdk-nag `HIPAA.Security-LambdaInsideVPC`, `NIST.800.53.R5-LambdaInsideVPC`, `PCI.DSS.321-LambdaInsideVPC` on every function, acknowledged on the region guard only; test/compliance/control-tower.test.ts checks that every other AWS::Lambda::Function of every cell shape has a VpcConfig.',
+  },
+  {
+    control: 'CT.RDS.PR.1',
+    reason:
+      'Dev cells run a single-AZ database by the sizing the tenant chose (`sizing: dev`): it halves the database cost and a dev cell promises no AZ-failure availability. Every prod cell is Multi-AZ.',
+    coveredBy:
+      'cdk-nag `HIPAA.Security-RDSMultiAZSupport`, `NIST.800.53.R5-RDSMultiAZSupport`, `PCI.DSS.321-RDSMultiAZSupport` on every instance, acknowledged only when the sizing is dev; test/compliance/control-tower.test.ts checks that prod cells set MultiAZ.',
+  },
+  {
+    control: 'CT.S3.PR.2',
+    reason:
+      'The Vault snapshot bucket has no S3 server access logs: its objects are SSE-KMS with the data key and bucket keys off, so every read is a KMS Decrypt recorded by CloudTrail with its caller, and Object Lock keeps every version for the retention. An access-log bucket would itself need logging (only to itself, which the S3 User Guide advises against).',
+    coveredBy:
+      'cdk-nag `AwsSolutions-S1` and `*-S3BucketLoggingEnabled` on every bucket, acknowledged on the Vault snapshot bucket only; test/compliance/control-tower.test.ts checks that no other bucket acknowledges them.',
+  },
+  {
+    control: 'CT.ELASTICLOADBALANCING.PR.6',
+    reason:
+      'The Vault NLB has only a TCP listener (TLS ends on Vault), and NLB access logs are written for TLS listeners only (Elastic Load Balancing, "Access logs for your Network Load Balancer"): there would be nothing to log. Vault\'s two audit devices record every request and the VPC flow logs every connection.',
+    coveredBy:
+      'cdk-nag `AwsSolutions-ELB2` and `*-ELBLoggingEnabled` on every load balancer, acknowledged on the Vault NLB only; test/compliance/control-tower.test.ts checks that no other load balancer acknowledges them.',
+  },
+];
+
+/** Folder of the Control Tower rules bundled in `@cdklabs/cdk-validator-cfnguard` (one `.guard` file per control). */
+export const CONTROL_TOWER_RULES_DIR = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
+
+/** `CT.LAMBDA.PR.3` -> `ct-lambda-pr-3`, the rule file name the plugin's `disabledRules` takes. */
+export function ruleFileName(control: string): string {
+  return control.toLowerCase().replace(/\./g, '-');
+}
+
+/** Every bundled rule file name (without `.guard`). */
+export function bundledRuleFiles(dir = CONTROL_TOWER_RULES_DIR): string[] {
+  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.guard')).map((f) => path.basename(f, '.guard'));
+}
+
+/**
+ * The synth gate's Control Tower check: cfn-guard (shipped inside the npm package) runs every bundled
+ * Control Tower rule but those in `disabled` over every template of the app.
+ * Each violation is marked `severity: 'error'`: the plugin leaves severity unset, and aws-cdk-lib
+ * recomputes a report's success from severities as soon as one of its violations is acknowledged,
+ * so a single `Validations.of(x).acknowledge()` of a Control Tower rule would otherwise let every
+ * other Control Tower violation pass the synth.
+ */
+export function controlTowerValidator(disabled: readonly DisabledControl[] = DISABLED_CONTROLS): IPolicyValidationPluginBeta1 {
+  const known = new Set(bundledRuleFiles());
+  const unknown = disabled.filter((d) => !known.has(ruleFileName(d.control))).map((d) => d.control);
+  if (unknown.length) {
+    throw new Error(`Control Tower controls to disable are not in @cdklabs/cdk-validator-cfnguard's bundled rules: ${unknown.join(', ')} (lib/compliance/control-tower.ts)`);
+  }
+  // cfn-guard reports on every template in one process: allow well over the 1 MiB default output for a fleet.
+  return new ErrorSeverity(new CfnGuardValidator({ controlTowerRulesEnabled: true, disabledRules: disabled.map((d) => ruleFileName(d.control)), maxBuffer: 256 * 1024 * 1024 }));
+}
+
+class ErrorSeverity implements IPolicyValidationPluginBeta1 {
+  readonly name: string;
+  readonly version?: string;
+  readonly ruleIds?: string[];
+
+  constructor(private readonly inner: IPolicyValidationPluginBeta1) {
+    this.name = inner.name;
+    this.version = inner.version;
+    this.ruleIds = inner.ruleIds;
+  }
+
+  validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const report = this.inner.validate(context);
+    return { ...report, violations: report.violations.map((v) => ({ ...v, severity: v.severity ?? 'error' })) };
+  }
+}
