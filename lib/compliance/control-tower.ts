@@ -54,50 +54,80 @@ export const DISABLED_CONTROLS: readonly DisabledControl[] = [
   },
 ];
 
+const PLUGIN_DIR = path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'));
+
 /** Folder of the Control Tower rules bundled in `@cdklabs/cdk-validator-cfnguard` (one `.guard` file per control). */
-export const CONTROL_TOWER_RULES_DIR = path.join(path.dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')), 'rules', 'control-tower', 'cfn-guard');
+export const CONTROL_TOWER_RULES_DIR = path.join(PLUGIN_DIR, 'rules', 'control-tower', 'cfn-guard');
 
 /** `CT.LAMBDA.PR.3` -> `ct-lambda-pr-3`, the rule file name the plugin's `disabledRules` takes. */
 export function ruleFileName(control: string): string {
   return control.toLowerCase().replace(/\./g, '-');
 }
 
+/** Every bundled rule file (absolute paths). */
+function bundledRulePaths(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.guard'))
+    .sort()
+    .map((f) => path.join(dir, f));
+}
+
 /** Every bundled rule file name (without `.guard`). */
 export function bundledRuleFiles(dir = CONTROL_TOWER_RULES_DIR): string[] {
-  return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.guard')).map((f) => path.basename(f, '.guard'));
+  return bundledRulePaths(dir).map((f) => path.basename(f, '.guard'));
+}
+
+/** The resource types a rule file names in its string literals (lower case); empty when it names none. */
+export function ruleResourceTypes(ruleText: string): string[] {
+  return [...new Set([...ruleText.matchAll(/"(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)"/g)].map((m) => m[1].toLowerCase()))];
 }
 
 /**
  * The synth gate's Control Tower check: cfn-guard (shipped inside the npm package) runs every bundled
  * Control Tower rule but those in `disabled` over every template of the app.
- * Each violation is marked `severity: 'error'`: the plugin leaves severity unset, and aws-cdk-lib
- * recomputes a report's success from severities as soon as one of its violations is acknowledged,
- * so a single `Validations.of(x).acknowledge()` of a Control Tower rule would otherwise let every
- * other Control Tower violation pass the synth.
+ *
+ * Two adjustments to the plugin as shipped:
+ * - cfn-guard re-reads each template for each rule file (~20 ms per rule and template here), and most
+ *   of the bundled rules are for services a cell does not use (they SKIP when the template has no
+ *   resource of their type). Each synth therefore passes only the rules whose resource types occur in
+ *   its templates, read from the templates themselves; a rule naming no type always runs. A new kind
+ *   of resource in a cell brings its rules in without a change here.
+ * - Each violation is marked `severity: 'error'`: the plugin leaves severity unset, and aws-cdk-lib
+ *   recomputes a report's success from severities as soon as one of its violations is acknowledged,
+ *   so a single `Validations.of(x).acknowledge()` of a Control Tower rule would otherwise let every
+ *   other Control Tower violation pass the synth.
  */
 export function controlTowerValidator(disabled: readonly DisabledControl[] = DISABLED_CONTROLS): IPolicyValidationPluginBeta1 {
-  const known = new Set(bundledRuleFiles());
+  const off = new Set(disabled.map((d) => ruleFileName(d.control)));
+  const rules = bundledRulePaths(CONTROL_TOWER_RULES_DIR);
+  const known = new Set(rules.map((f) => path.basename(f, '.guard')));
   const unknown = disabled.filter((d) => !known.has(ruleFileName(d.control))).map((d) => d.control);
   if (unknown.length) {
     throw new Error(`Control Tower controls to disable are not in @cdklabs/cdk-validator-cfnguard's bundled rules: ${unknown.join(', ')} (lib/compliance/control-tower.ts)`);
   }
-  // cfn-guard reports on every template in one process: allow well over the 1 MiB default output for a fleet.
-  return new ErrorSeverity(new CfnGuardValidator({ controlTowerRulesEnabled: true, disabledRules: disabled.map((d) => ruleFileName(d.control)), maxBuffer: 256 * 1024 * 1024 }));
+  const enabled = rules.filter((f) => !off.has(path.basename(f, '.guard'))).map((file) => ({ file, types: ruleResourceTypes(fs.readFileSync(file, 'utf8')) }));
+  return new ControlTowerGate(enabled);
 }
 
-class ErrorSeverity implements IPolicyValidationPluginBeta1 {
-  readonly name: string;
-  readonly version?: string;
-  readonly ruleIds?: string[];
+class ControlTowerGate implements IPolicyValidationPluginBeta1 {
+  // The plugin's own name, so reports and acknowledgment ids read as `cdk-validator-cfnguard::<rule>`.
+  readonly name = 'cdk-validator-cfnguard';
+  readonly version = (JSON.parse(fs.readFileSync(path.join(PLUGIN_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 
-  constructor(private readonly inner: IPolicyValidationPluginBeta1) {
-    this.name = inner.name;
-    this.version = inner.version;
-    this.ruleIds = inner.ruleIds;
-  }
+  constructor(private readonly rules: readonly { file: string; types: readonly string[] }[]) {}
 
   validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const report = this.inner.validate(context);
+    const present = new Set<string>();
+    for (const file of context.templatePaths) {
+      const template = JSON.parse(fs.readFileSync(file, 'utf8')) as { Resources?: Record<string, { Type?: string }> };
+      for (const r of Object.values(template.Resources ?? {})) if (r.Type) present.add(r.Type.toLowerCase());
+    }
+    const selected = this.rules.filter((r) => r.types.length === 0 || r.types.some((t) => present.has(t))).map((r) => r.file);
+    if (selected.length === 0) return { success: true, violations: [] };
+    // cfn-guard reports on every template in one process: allow well over the 1 MiB default output for a fleet.
+    const guard = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: selected, maxBuffer: 256 * 1024 * 1024 });
+    const report = guard.validate(context);
     return { ...report, violations: report.violations.map((v) => ({ ...v, severity: v.severity ?? 'error' })) };
   }
 }
