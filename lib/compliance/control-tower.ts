@@ -80,7 +80,7 @@ export function bundledRuleFiles(dir = CONTROL_TOWER_RULES_DIR): string[] {
 
 /** The resource types a rule file names in its string literals (lower case); empty when it names none. */
 export function ruleResourceTypes(ruleText: string): string[] {
-  return [...new Set([...ruleText.matchAll(/"(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)"/g)].map((m) => m[1].toLowerCase()))];
+  return [...new Set([...ruleText.matchAll(/["'](AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)["']/g)].map((m) => m[1].toLowerCase()))];
 }
 
 /**

@@ -9,7 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { DISABLED_CONTROLS, bundledRuleFiles, controlTowerValidator, ruleFileName } from '../../lib/compliance/control-tower';
+import { CONTROL_TOWER_RULES_DIR, DISABLED_CONTROLS, bundledRuleFiles, controlTowerValidator, ruleFileName, ruleResourceTypes } from '../../lib/compliance/control-tower';
 import { FRAMEWORK_PACKS } from '../../lib/compliance/nag-packs';
 import { denyGrantsExceptForAwsServicesStatement, keyAdminStatement } from '../../lib/keys/cell-keys';
 import { cellStack, teamTenant, tenant } from '../fixtures';
@@ -80,6 +80,15 @@ describe('Control Tower gate', () => {
     expect(() => controlTowerValidator([{ control: 'CT.S3.PR.99', reason: 'x', coveredBy: 'y' }])).toThrow(
       "Control Tower controls to disable are not in @cdklabs/cdk-validator-cfnguard's bundled rules: CT.S3.PR.99 (lib/compliance/control-tower.ts)",
     );
+  });
+
+  test('each synth runs the rules of the resource types its templates hold: every bundled rule names its types', () => {
+    expect(ruleResourceTypes(`let T = "AWS::S3::Bucket"\nlet U = 'AWS::AutoScaling::LaunchConfiguration'`)).toEqual(['aws::s3::bucket', 'aws::autoscaling::launchconfiguration']);
+    const untyped = bundledRuleFiles().filter((name) => {
+      const file = fs.readdirSync(CONTROL_TOWER_RULES_DIR, { recursive: true, encoding: 'utf8' }).find((f) => path.basename(f, '.guard') === name)!;
+      return ruleResourceTypes(fs.readFileSync(path.join(CONTROL_TOWER_RULES_DIR, file), 'utf8')).length === 0;
+    });
+    expect(untyped).toEqual([]);
   });
 
   test('CT ids map to the plugin\'s rule file names', () => {
