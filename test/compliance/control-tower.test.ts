@@ -3,6 +3,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -67,6 +68,23 @@ describe('Control Tower gate', () => {
     const bucket = bucketStack(app, { objectLock: false, lifecycle: false });
     Validations.of(bucket).acknowledge({ id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', reason: 'test: acknowledge one of two findings' });
     expect(() => app.synth()).toThrow(/\[CT\.S3\.PR\.3\]/);
+  });
+
+  test('on a broken cell, the gate finds exactly what the unmodified plugin finds (the per-type template copies hide nothing)', () => {
+    const template = Template.fromStack(cellStack(teamTenant())).toJSON();
+    const byType = (type: string) => Object.values(template.Resources as Record<string, any>).filter((r) => r.Type === type);
+    for (const b of byType('AWS::S3::Bucket')) delete b.Properties.ObjectLockEnabled;
+    for (const g of byType('AWS::AutoScaling::AutoScalingGroup')) delete g.Properties.AvailabilityZones;
+    const policy = byType('AWS::KMS::Key')[0].Properties.KeyPolicy;
+    policy.Statement = policy.Statement.filter((st: any) => st.Effect !== 'Deny');
+    byType('AWS::EC2::LaunchTemplate')[0].Properties.LaunchTemplateData.MetadataOptions.HttpTokens = 'optional';
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-ct-broken-')), 'Cell-globex.template.json');
+    fs.writeFileSync(file, JSON.stringify(template));
+    const findings = (r: { violations: any[] }) => r.violations.flatMap((v) => v.violatingResources.map((x: any) => `${v.ruleName} ${x.resourceLogicalId} ${x.templatePath}`)).sort();
+    const plain = new CfnGuardValidator({ controlTowerRulesEnabled: true, disabledRules: DISABLED_CONTROLS.map((d) => ruleFileName(d.control)) });
+    const expected = findings(plain.validate({ templatePaths: [file] } as never));
+    expect(expected.map((f) => f.split(' ')[0])).toEqual(expect.arrayContaining(['autoscaling_multiple_az_check', 'ec2_launch_template_imdsv2_check', 'kms_create_grant_aws_service_check', 's3_bucket_object_lock_enabled_check']));
+    expect(findings(controlTowerValidator().validate({ templatePaths: [file] } as never))).toEqual(expected);
   });
 
   test('every disabled control names a rule the package bundles, and the gate refuses one it does not', () => {
