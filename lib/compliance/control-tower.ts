@@ -42,7 +42,7 @@ export const DISABLED_CONTROLS: readonly DisabledControl[] = [
   {
     control: 'CT.S3.PR.2',
     reason:
-      'The Vault snapshot bucket has no S3 server access logs: its objects are SSE-KMS with the data key and bucket keys off, so every read is a KMS Decrypt recorded by CloudTrail with its caller, and Object Lock keeps every version for the retention. An access-log bucket would itself need logging (only to itself, which the S3 User Guide advises against).',
+      'The Vault snapshot bucket has no S3 server access logs: its objects are SSE-KMS with the data key and bucket keys off, so every read is a KMS Decrypt recorded by CloudTrail with its caller, and Object Lock keeps every version for the retention. A log bucket in the cell cannot meet the controls itself: CT.S3.PR.9 asks every bucket for Object Lock, and a bucket with Object Lock cannot receive server access logs (S3 User Guide, "Configuring S3 Object Lock"); it would also have to log to itself (CT.S3.PR.2), which the S3 User Guide advises against.',
     coveredBy:
       'cdk-nag `AwsSolutions-S1` and `*-S3BucketLoggingEnabled` on every bucket, acknowledged on the Vault snapshot bucket only; test/compliance/control-tower.test.ts checks that no other bucket acknowledges them.',
   },

@@ -109,6 +109,11 @@ describe('Control Tower gate', () => {
     expect(untyped).toEqual([]);
   });
 
+  test('docs/compliance.md lists every disabled control', () => {
+    const doc = fs.readFileSync(path.join(__dirname, '../../docs/compliance.md'), 'utf8');
+    for (const d of DISABLED_CONTROLS) expect(doc).toMatch(new RegExp(`^\\| \`${d.control.replace(/\./g, '\\.')}\` `, 'm'));
+  });
+
   test('CT ids map to the plugin\'s rule file names', () => {
     expect(ruleFileName('CT.ELASTICLOADBALANCING.PR.6')).toBe('ct-elasticloadbalancing-pr-6');
     expect(DISABLED_CONTROLS.map((d) => d.control).sort()).toEqual(['CT.ELASTICLOADBALANCING.PR.6', 'CT.LAMBDA.PR.3', 'CT.RDS.PR.1', 'CT.S3.PR.2']);
