@@ -132,10 +132,20 @@ class ControlTowerGate implements IPolicyValidationPluginBeta1 {
 
   validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
     const templates = context.templatePaths.map((file) => ({ file, template: JSON.parse(fs.readFileSync(file, 'utf8')) as Template }));
+    // Rules whose named types meet the templates' types in the same set share one cfn-guard run.
+    const present = new Set(templates.flatMap(({ template }) => Object.values(template.Resources ?? {}).flatMap((r) => (r.Type ? [r.Type.toLowerCase()] : []))));
+    const runs = new Map<string, { types: string[]; files: string[] }>();
+    for (const group of this.groups) {
+      const types = group.types.filter((t) => present.has(t));
+      if (group.types.length > 0 && types.length === 0) continue;
+      const key = group.types.length === 0 ? '*' : types.join(' ');
+      if (!runs.has(key)) runs.set(key, { types: group.types.length === 0 ? [] : types, files: [] });
+      runs.get(key)!.files.push(...group.files);
+    }
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-ct-'));
     try {
       const violations: PolicyViolationBeta1[] = [];
-      this.groups.forEach((group, i) => {
+      [...runs.values()].forEach((group, i) => {
         // A rule naming no type gets the whole template.
         const keep = (type?: string) => group.types.length === 0 || (type !== undefined && group.types.includes(type.toLowerCase()));
         const original = new Map<string, string>();
