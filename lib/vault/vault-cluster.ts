@@ -18,7 +18,7 @@ import { VaultSnapshotBucket } from './vault-snapshot-bucket';
 import { FRAMEWORK_PACKS } from '../compliance/nag-packs';
 
 /** Liveness for the NLB and the Auto Scaling group's ELB health check (Vault API docs, "/sys/health"). */
-export const VAULT_HEALTH_CHECK_PATH = '/v1/sys/health?standbyok=true&sealedcode=200&uninitcode=200';
+export const VAULT_HEALTH_CHECK_PATH = '/v1/sys/health?standbyok=true&sealedcode=200&uninitcode=200&haunhealthycode=200';
 
 /** Tag only this cluster's nodes carry; Raft auto-join looks peers up by it. */
 export const VAULT_JOIN_TAG = 'cellkit:vault-cluster';
@@ -377,8 +377,9 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
         protocol: elbv2.Protocol.HTTPS,
         port: String(VAULT_API_PORT),
         // The group replaces nodes on this check, so it asks "is Vault serving HTTPS?", not "is it
-        // unsealed?": active and standby answer 200, and sealedcode/uninitcode make sealed (default 503)
-        // and uninitialised (default 501) nodes answer 200 too. Vault API docs, "/sys/health".
+        // unsealed?": active and standby answer 200, and sealedcode/uninitcode/haunhealthycode make sealed
+        // (default 503), uninitialised (501) and leaderless standbys (474, Vault >= 1.19) answer 200 too;
+        // a node removed from Raft (530) is replaced. Vault API docs, "/sys/health".
         path: VAULT_HEALTH_CHECK_PATH,
         healthyHttpCodes: '200',
         interval: Duration.seconds(10),

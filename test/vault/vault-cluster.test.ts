@@ -82,7 +82,7 @@ test('internal NLB, TCP 8200 passthrough, HTTPS liveness check that keeps sealed
   prodT.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8200, Protocol: 'TCP' });
   prodT.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
     Port: 8200, Protocol: 'TCP', TargetType: 'instance',
-    HealthCheckProtocol: 'HTTPS', HealthCheckPort: '8200', HealthCheckPath: '/v1/sys/health?standbyok=true&sealedcode=200&uninitcode=200', Matcher: { HttpCode: '200' },
+    HealthCheckProtocol: 'HTTPS', HealthCheckPort: '8200', HealthCheckPath: '/v1/sys/health?standbyok=true&sealedcode=200&uninitcode=200&haunhealthycode=200', Matcher: { HttpCode: '200' },
   });
 });
 
