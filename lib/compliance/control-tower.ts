@@ -95,9 +95,9 @@ export function ruleResourceTypes(ruleText: string): string[] {
  *   types they name, and each group runs on copies of the templates that keep only those types' resources
  *   (same file names and logical IDs, so findings still point at the synthesized template and its
  *   constructs); groups whose types no template holds are skipped, as their rules would SKIP. A new kind
- *   of resource in a cell brings its rules in without a change here. Dropping a resource a rule needed
- *   could only fail a reference check (a finding), never hide one; a test compares the result with the
- *   unmodified plugin on a broken cell.
+ *   of resource in a cell brings its rules in without a change here. The bundled rules resolve local
+ *   references only to types they name, and an unresolved one fails its check rather than passing; a
+ *   test compares the gate with the unmodified plugin on a deliberately broken cell.
  * - Each violation is marked `severity: 'error'`: the plugin leaves severity unset, and aws-cdk-lib
  *   recomputes a report's success from severities as soon as one of its violations is acknowledged,
  *   so a single `Validations.of(x).acknowledge()` of a Control Tower rule would otherwise let every
