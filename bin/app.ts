@@ -10,6 +10,7 @@ import * as path from 'path';
 import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import { DISABLE_CREATION_STACK_TRACES } from 'aws-cdk-lib/cx-api';
 import { CellStack, cellStackName } from '../lib/cell/cell-stack';
+import { controlTowerValidator } from '../lib/compliance/control-tower';
 import { nagPacks } from '../lib/compliance/nag-packs';
 import { ParallelSynthError, WORKER_ENV, cgroupCpuLimit, parseWorker, synthesizeInWorkers, workerCount, workerShare } from '../lib/fleet/parallel-synth';
 import { CellkitConfigError } from '../lib/registry/errors';
@@ -62,7 +63,7 @@ try {
     for (const tenant of worker ? workerShare(selected, parseWorker(worker)) : selected) {
       new CellStack(app, cellStackName(tenant.id), { tenant, cellkitVersion: version, allowedRegions: registry.regions.codes });
     }
-    Validations.of(app).addPlugins(...nagPacks(app));
+    Validations.of(app).addPlugins(...nagPacks(app), controlTowerValidator());
     if (context('cfn-validation') === 'true') Validations.of(app).addPlugins(new CloudFormationValidatePlugin());
     app.synth();
   }

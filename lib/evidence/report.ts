@@ -1,6 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { DISABLED_CONTROLS, DisabledControl } from '../compliance/control-tower';
 import { SynthesizedCell } from './cloud-assembly';
 import { ControlResult, evaluate } from './controls';
 import { Acknowledgment, TemplateModel } from './template-model';
@@ -18,6 +19,8 @@ export interface CellReport {
   /** Not failures: e.g. the pinned Vault release is past its support window (checked only when a date is given). */
   readonly warnings: readonly string[];
   readonly acknowledgments: readonly Acknowledgment[];
+  /** Control Tower proactive controls the synth gate leaves off, for every cell (lib/compliance/control-tower.ts). */
+  readonly controlTowerDisabled: readonly DisabledControl[];
   readonly diagram: string;
 }
 
@@ -37,6 +40,7 @@ export function cellReport(cell: SynthesizedCell, now?: Date): CellReport {
     controls,
     warnings: now ? vaultReleaseWarnings(cell.template, now) : [],
     acknowledgments: model.acknowledgments,
+    controlTowerDisabled: DISABLED_CONTROLS,
     diagram: mermaid(cell, model),
   };
 }
@@ -88,6 +92,9 @@ export function renderMarkdown(r: CellReport): string {
   lines.push('## cdk-nag acknowledgments', '');
   if (r.acknowledgments.length === 0) lines.push('None.', '');
   else lines.push('| resource | finding | reason |', '| --- | --- | --- |', ...r.acknowledgments.map((a) => `| \`${a.resource}\` | \`${a.rule}\` | ${cellEscape(a.reason)} |`), '');
+  lines.push('## Control Tower controls off in the synth gate', '');
+  lines.push('Every other Control Tower proactive control bundled in `@cdklabs/cdk-validator-cfnguard` passed at synth. These are off for every cell (the rules cannot be suppressed per resource); an account that enables one refuses the resource it names at deploy.', '');
+  lines.push('| control | reason | still enforced by |', '| --- | --- | --- |', ...r.controlTowerDisabled.map((d) => `| \`${d.control}\` | ${cellEscape(d.reason)} | ${cellEscape(d.coveredBy)} |`), '');
   lines.push('## The cell', '', '```mermaid', r.diagram, '```', '');
   return lines.join('\n');
 }

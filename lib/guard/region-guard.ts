@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { cloudWatchLogsStatement, keyAdminStatement } from '../keys/cell-keys';
+import { cloudWatchLogsStatement, denyGrantsExceptForAwsServicesStatement, keyAdminStatement } from '../keys/cell-keys';
 import { cellKeyAlias } from '../keys/key-alias';
 import { TENANT_ID_PATTERN, TENANT_ID_RULE } from '../registry/tenant-spec';
 import { GUARD_APIS, guardRoleName } from './guard-role';
@@ -70,7 +70,7 @@ export class RegionGuard extends Construct {
       enableKeyRotation: true,
       rotationPeriod: Duration.days(365),
       removalPolicy: RemovalPolicy.RETAIN,
-      policy: new iam.PolicyDocument({ statements: [keyAdminStatement(), cloudWatchLogsStatement(stack)] }),
+      policy: new iam.PolicyDocument({ statements: [keyAdminStatement(), denyGrantsExceptForAwsServicesStatement(), cloudWatchLogsStatement(stack)] }),
     });
     // Unnamed, so a retained log group of a rolled-back attempt never blocks the next one.
     this.logGroup = new logs.LogGroup(this, 'Logs', {

@@ -48,6 +48,24 @@ export function keyAdminStatement(): iam.PolicyStatement {
   return new iam.PolicyStatement({ sid: 'AccountAdministersKeyButCannotDisableIt', principals: [new iam.AccountRootPrincipal()], actions: KEY_ADMIN_ACTIONS, resources: ['*'] });
 }
 
+/**
+ * No grant on the key unless an AWS service creates it for a resource (EBS, RDS, FSx...) or is itself
+ * the caller: a grant is a second, policy-invisible way to use a key. Control Tower's CT.KMS.PR.3
+ * asks for exactly this statement. AWS KMS Developer Guide, "AWS KMS condition keys"
+ * (kms:GrantIsForAWSResource) and IAM User Guide, "AWS global condition context keys"
+ * (aws:PrincipalIsAWSService); BoolIfExists so a request without the key is denied too.
+ */
+export function denyGrantsExceptForAwsServicesStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DenyGrantsExceptForAwsServices',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  });
+}
+
 /** CloudWatch Logs of this account and region may encrypt its log groups with the key. */
 export function cloudWatchLogsStatement(stack: Stack): iam.PolicyStatement {
   return new iam.PolicyStatement({
@@ -167,7 +185,7 @@ export class CellKeys extends Construct {
   }
 
   private createKey(id: string, tenantId: string, purpose: string, description: string, rotationPeriod: Duration, pendingWindow: Duration): kms.Key {
-    const policy = new iam.PolicyDocument({ statements: [keyAdminStatement()] });
+    const policy = new iam.PolicyDocument({ statements: [keyAdminStatement(), denyGrantsExceptForAwsServicesStatement()] });
     const key = new kms.Key(this, id, {
       description,
       alias: cellKeyAlias(tenantId, purpose),

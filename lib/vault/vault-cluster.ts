@@ -21,6 +21,9 @@ import { VaultSnapshotBucket } from './vault-snapshot-bucket';
 import { VaultTlsIssuer } from './tls/vault-tls-issuer';
 import { FRAMEWORK_PACKS } from '../compliance/nag-packs';
 
+/** Liveness for the NLB and the Auto Scaling group's ELB health check (Vault API docs, "/sys/health"). */
+export const VAULT_HEALTH_CHECK_PATH = '/v1/sys/health?standbyok=true&sealedcode=200&uninitcode=200&haunhealthycode=200';
+
 /** Tag only this cluster's nodes carry; Raft auto-join looks peers up by it. */
 export const VAULT_JOIN_TAG = 'cellkit:vault-cluster';
 export const VAULT_DATA_DEVICE = '/dev/sdf';
@@ -69,8 +72,14 @@ export interface VaultClusterProps {
    * @default 3
    */
   readonly nodes?: 3 | 5;
-  /** @default t3.medium for 3 nodes, m6i.large for 5 */
-  readonly instanceType?: ec2.InstanceType;
+  /**
+   * Instance types the group may launch, first preferred: at least two distinct types of the same
+   * size, so a capacity shortage of one type does not stop a replacement (Control Tower CT.AUTOSCALING.PR.6),
+   * each a Nitro type that encrypts traffic between instances (CT.AUTOSCALING.PR.11; EC2 User Guide,
+   * "Encryption in transit").
+   * @default c6i.large and c6a.large (2 vCPU, 4 GiB) for 3 nodes, m6i.large and m6a.large (2 vCPU, 8 GiB) for 5
+   */
+  readonly instanceTypes?: readonly ec2.InstanceType[];
   /**
    * Where the nodes' image comes from: a region listed in `pins` launches exactly that (fetched) AMI;
    * any other region resolves `parameter` (Amazon Linux 2023) at deploy time.
@@ -143,6 +152,11 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     // Vault is initialised during the deploy: without operator PGP keys, refuse before building anything.
     validateRecovery(props.tenantId, props.recovery?.pgpKeys, props.recovery?.threshold);
     const machineImage = vaultMachineImage(who, region, props.image ?? VAULT_IMAGE);
+    const instanceTypes = props.instanceTypes ?? (this.nodes === 5 ? ['m6i.large', 'm6a.large'] : ['c6i.large', 'c6a.large']).map((t) => new ec2.InstanceType(t));
+    const typeNames = instanceTypes.map(String);
+    if (new Set(typeNames).size < 2 || new Set(typeNames).size !== typeNames.length) {
+      throw new Error(`${who}: instanceTypes must list at least two distinct instance types (Control Tower CT.AUTOSCALING.PR.6); got [${typeNames.join(', ')}]`);
+    }
     const release = props.release ?? VAULT_RELEASE;
     if (!VAULT_VERSION_PATTERN.test(release.version)) throw new Error(`${who}: release.version must be a Vault release such as "1.18.3"; got "${release.version}"`);
     if (!SHA256_PATTERN.test(release.sha256)) throw new Error(`${who}: release.sha256 must be 64 lowercase hex digits (the linux_amd64 line of the release's SHA256SUMS); got "${release.sha256}"`);
@@ -277,7 +291,7 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
       ec2.BlockDeviceVolume.ebs(size.toGibibytes(), { encrypted: true, kmsKey: props.dataKey, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination });
     const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
       machineImage,
-      instanceType: props.instanceType ?? new ec2.InstanceType(this.nodes === 5 ? 'm6i.large' : 't3.medium'),
+      instanceType: instanceTypes[0],
       role: this.role,
       securityGroup: this.securityGroup,
       userData: ec2.UserData.custom(this.userData),
@@ -294,29 +308,41 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Servers', {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
-      launchTemplate,
+      mixedInstancesPolicy: {
+        launchTemplate,
+        launchTemplateOverrides: instanceTypes.map((instanceType) => ({ instanceType })),
+        instancesDistribution: { onDemandPercentageAboveBaseCapacity: 100 },
+      },
       minCapacity: this.nodes,
       maxCapacity: this.nodes,
       desiredCapacity: this.nodes,
-      healthChecks: autoscaling.HealthChecks.ec2({ gracePeriod: Duration.minutes(10) }),
+      // ELB health checks replace a node whose Vault stops answering; the target group's check counts
+      // sealed and uninitialised nodes as alive (below), so a KMS outage or a cell awaiting bootstrap
+      // never makes the group replace its Raft replicas.
+      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({ gracePeriod: Duration.minutes(10), additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB] }),
     });
+    // VPCZoneIdentifier alone places the group; AvailabilityZones names the same zones explicitly
+    // (Control Tower CT.AUTOSCALING.PR.1; the EC2 Auto Scaling API requires the subnets to lie in them).
+    const asgResource = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    asgResource.availabilityZones = props.vpc.selectSubnets(props.vpcSubnets).availabilityZones;
     Tags.of(this.autoScalingGroup).add(VAULT_JOIN_TAG, props.tenantId);
     Validations.of(this.autoScalingGroup).acknowledge({
       id: 'Annotation::@aws-cdk/aws-autoscaling:desiredCapacitySet',
       reason: 'Intended: the Raft cluster has a fixed size, so every deploy resets the group to exactly the node count.',
     });
+    // cdk-nag reads IMDSv2 and volume encryption from an ASG's LaunchTemplate property only, not from a
+    // MixedInstancesPolicy; the launch template it references requires both (tested in vault-cluster.test.ts).
+    for (const id of ['AwsSolutions-EC26', 'HIPAA.Security-EC2IMDSv2Enabled', 'NIST.800.53.R5-EC2IMDSv2Enabled']) {
+      Validations.of(this.autoScalingGroup).acknowledge({
+        id,
+        reason: 'The group launches only from its launch template (through the mixed instances policy that Control Tower CT.AUTOSCALING.PR.6 asks for), which requires IMDSv2 (hop limit 1) and encrypts every EBS volume with the cell data key; cdk-nag does not follow a MixedInstancesPolicy to its launch template.',
+      });
+    }
     Validations.of(this.autoScalingGroup).acknowledge({
       id: 'AwsSolutions-AS3',
       reason:
         'The group never scales (min = max = desired); its only events are node replacements, recorded in the Auto Scaling activity history and CloudTrail, and watched through Vault\'s own health (NLB target health, autopilot state).',
     });
-    for (const pack of FRAMEWORK_PACKS) {
-      Validations.of(this.autoScalingGroup).acknowledge({
-        id: `${pack}-AutoScalingGroupELBHealthCheckRequired`,
-        reason:
-          'Deliberately EC2 health checks: the NLB marks sealed and uninitialised Vault nodes unhealthy, and replacing them would discard Raft replicas (a KMS or bootstrap outage would make the ASG replace every node). Sealed nodes are taken out of traffic by the NLB instead.',
-      });
-    }
 
     const lbSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
       vpc: props.vpc,
@@ -349,8 +375,11 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
       healthCheck: {
         protocol: elbv2.Protocol.HTTPS,
         port: String(VAULT_API_PORT),
-        // Active and standby (which forwards to the active) answer 200; sealed 503, uninitialised 501.
-        path: '/v1/sys/health?standbyok=true',
+        // The group replaces nodes on this check, so it asks "is Vault serving HTTPS?", not "is it
+        // unsealed?": active and standby answer 200, and sealedcode/uninitcode/haunhealthycode make sealed
+        // (default 503), uninitialised (501) and leaderless standbys (474, Vault >= 1.19) answer 200 too;
+        // a node removed from Raft (530) is replaced. Vault API docs, "/sys/health".
+        path: VAULT_HEALTH_CHECK_PATH,
         healthyHttpCodes: '200',
         interval: Duration.seconds(10),
         healthyThresholdCount: 2,

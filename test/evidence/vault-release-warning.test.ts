@@ -22,7 +22,7 @@ test('no warning for the current pin on the day it was checked; a warning for 1.
 });
 
 test('the Markdown report lists warnings under the result, and only when there are some', () => {
-  const base = { tenant: 'globex', stackName: 'Cell-globex', account: '1', region: 'eu-west-2', cellkitVersion: '0.1.0', template: { file: 't.json', sha256: 'x' }, status: 'PASS' as const, controls: [], acknowledgments: [], diagram: 'flowchart TB' };
+  const base = { tenant: 'globex', stackName: 'Cell-globex', account: '1', region: 'eu-west-2', cellkitVersion: '0.1.0', template: { file: 't.json', sha256: 'x' }, status: 'PASS' as const, controls: [], acknowledgments: [], controlTowerDisabled: [], diagram: 'flowchart TB' };
   expect(renderMarkdown({ ...base, warnings: [] })).not.toContain('**Warnings**');
   expect(renderMarkdown({ ...base, warnings: ['Vault 1.18.3: ended'] })).toContain('**Result: PASS** (0 of 0 controls pass)\n\n**Warnings**\n\n- Vault 1.18.3: ended\n');
 });

@@ -3,7 +3,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { CellKeys, KEY_ADMIN_ACTIONS } from '../../lib/keys/cell-keys';
 import { template, teamTenant, tenant } from '../fixtures';
 
-type Statement = { Sid?: string; Action: string | string[]; Principal: unknown; Condition?: Record<string, Record<string, unknown>> };
+type Statement = { Sid?: string; Effect?: string; Action: string | string[]; Principal: unknown; Condition?: Record<string, Record<string, unknown>> };
 
 describe('CellKeys', () => {
   let t: Template;
@@ -38,6 +38,19 @@ describe('CellKeys', () => {
         expect(actions).not.toContain('kms:DisableKey');
         expect(actions).not.toContain('kms:DisableKeyRotation');
       }
+    }
+  });
+
+  // Control Tower CT.KMS.PR.3; AWS KMS Developer Guide, "AWS KMS condition keys" (kms:GrantIsForAWSResource).
+  test('every key of the cell (the guard\'s log key too) denies CreateGrant unless an AWS service asks for an AWS resource', () => {
+    const all = Object.values(t.findResources('AWS::KMS::Key'));
+    expect(all).toHaveLength(3);
+    for (const key of all) {
+      const deny = (key.Properties.KeyPolicy.Statement as (Statement & { Effect: string; Resource: unknown })[]).filter((s) => s.Effect === 'Deny');
+      expect(deny).toEqual([{
+        Sid: 'DenyGrantsExceptForAwsServices', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:CreateGrant', Resource: '*',
+        Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }]);
     }
   });
 
@@ -98,8 +111,8 @@ describe('CellKeys', () => {
 
   test('the seal key has exactly one user: the Vault role, with Encrypt, Decrypt and DescribeKey', () => {
     const seal = keys().KeysSealKey3B1F7C33.Properties.KeyPolicy.Statement as Statement[];
-    expect(seal).toHaveLength(2);
-    const users = seal.filter((s) => s.Sid !== 'AccountAdministersKeyButCannotDisableIt');
+    expect(seal).toHaveLength(3);
+    const users = seal.filter((s) => s.Sid !== 'AccountAdministersKeyButCannotDisableIt' && s.Effect === 'Allow');
     expect(users).toHaveLength(1);
     expect(([] as string[]).concat(users[0].Action).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt']);
     expect(users[0].Principal).toEqual({ AWS: '*' });

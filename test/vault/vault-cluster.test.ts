@@ -21,16 +21,33 @@ const statementsOf = (t: Template) =>
 const list = (x: unknown) => (Array.isArray(x) ? x : [x]);
 
 describe.each([
-  ['prod (5 nodes, Sydney, nat)', prodT, 5, 'm6i.large'],
-  ['dev (3 nodes, London, none)', devT, 3, 't3.medium'],
-])('%s', (_name, t, nodes, instanceType) => {
-  test('one Auto Scaling group over the app subnets, min = max = desired, EC2 health checks', () => {
+  ['prod (5 nodes, Sydney, nat)', prodT, 5, ['m6i.large', 'm6a.large'], ['ap-southeast-2a', 'ap-southeast-2b', 'ap-southeast-2c']],
+  ['dev (3 nodes, London, none)', devT, 3, ['c6i.large', 'c6a.large'], ['eu-west-2a', 'eu-west-2b', 'eu-west-2c']],
+])('%s', (_name, t, nodes, instanceTypes, zones) => {
+  const instanceType = instanceTypes[0];
+  test('one Auto Scaling group over the app subnets, min = max = desired, ELB health checks after a 10-minute grace', () => {
     t.resourceCountIs('AWS::AutoScaling::AutoScalingGroup', 1);
     t.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
-      MinSize: String(nodes), MaxSize: String(nodes), DesiredCapacity: String(nodes), HealthCheckType: 'EC2',
+      MinSize: String(nodes), MaxSize: String(nodes), DesiredCapacity: String(nodes), HealthCheckType: 'ELB', HealthCheckGracePeriod: 600,
       VPCZoneIdentifier: Match.arrayWith([{ Ref: Match.stringLikeRegexp('^NetworkVpcAppSubnet1') }, { Ref: Match.stringLikeRegexp('^NetworkVpcAppSubnet2') }, { Ref: Match.stringLikeRegexp('^NetworkVpcAppSubnet3') }]),
       Tags: Match.arrayWith([{ Key: VAULT_JOIN_TAG, PropagateAtLaunch: true, Value: Match.anyValue() }]),
     });
+  });
+
+  test('CT.AUTOSCALING.PR.1: AvailabilityZones names the three zones of the app subnets', () => {
+    const asg = Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup'))[0].Properties;
+    expect(asg.AvailabilityZones).toEqual(zones);
+    const subnetZones = (asg.VPCZoneIdentifier as { Ref: string }[]).map((r) => t.toJSON().Resources[r.Ref].Properties.AvailabilityZone).sort();
+    expect(subnetZones).toEqual(zones);
+  });
+
+  test('CT.AUTOSCALING.PR.6/PR.11: two Nitro types of the same size, on demand only, from the one launch template', () => {
+    const asg = Object.values(t.findResources('AWS::AutoScaling::AutoScalingGroup'))[0].Properties;
+    expect(asg.LaunchTemplate).toBeUndefined();
+    expect(asg.MixedInstancesPolicy.LaunchTemplate.Overrides).toEqual(instanceTypes.map((InstanceType) => ({ InstanceType })));
+    expect(asg.MixedInstancesPolicy.InstancesDistribution).toEqual({ OnDemandPercentageAboveBaseCapacity: 100 });
+    const [ltId] = Object.keys(t.findResources('AWS::EC2::LaunchTemplate'));
+    expect(asg.MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId).toEqual({ Ref: ltId });
   });
 
   test('launch template: IMDSv2 hop 1, encrypted gp3 root and Raft volumes, no public IP, no key pair', () => {
@@ -60,7 +77,7 @@ describe.each([
   });
 });
 
-test('internal NLB, TCP 8200 passthrough, HTTPS health check that fails sealed and uninitialised nodes', () => {
+test('internal NLB, TCP 8200 passthrough, HTTPS liveness check that keeps sealed and uninitialised nodes (no replacement)', () => {
   prodT.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
     Type: 'network', Scheme: 'internal',
   });
@@ -71,7 +88,7 @@ test('internal NLB, TCP 8200 passthrough, HTTPS health check that fails sealed a
   prodT.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 8200, Protocol: 'TCP' });
   prodT.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
     Port: 8200, Protocol: 'TCP', TargetType: 'instance',
-    HealthCheckProtocol: 'HTTPS', HealthCheckPort: '8200', HealthCheckPath: '/v1/sys/health?standbyok=true', Matcher: { HttpCode: '200' },
+    HealthCheckProtocol: 'HTTPS', HealthCheckPort: '8200', HealthCheckPath: '/v1/sys/health?standbyok=true&sealedcode=200&uninitcode=200&haunhealthycode=200', Matcher: { HttpCode: '200' },
   });
 });
 
