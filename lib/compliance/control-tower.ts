@@ -47,6 +47,20 @@ export const DISABLED_CONTROLS: readonly DisabledControl[] = [
       'cdk-nag `AwsSolutions-S1` and `*-S3BucketLoggingEnabled` on every bucket, acknowledged on the Vault snapshot bucket only; test/compliance/control-tower.test.ts checks that no other bucket acknowledges them.',
   },
   {
+    control: 'CT.RDS.PR.13',
+    reason:
+      'The database\'s deletion protection is turned on right after it is created, by `Custom::CellkitDeletionProtection`, not in the template: a template with DeletionProtection true cannot roll back a failed first create (CloudFormation cannot delete a protected instance, the stack ends in ROLLBACK_FAILED and blocks the retry). The custom resource is `RetainExceptOnCreate`, so its Delete (protection off) runs only when the first create rolls back (docs/deploy-rollback.md).',
+    coveredBy:
+      'test/rollback/deletion-protection.test.ts checks every cell shape turns protection on for its database right after create; `cellkit evidence` (`retention-90-days`) fails a cell whose database is neither protected in the template nor by that custom resource.',
+  },
+  {
+    control: 'CT.ELASTICLOADBALANCING.PR.5',
+    reason:
+      'The Vault NLB\'s deletion protection is turned on right after create by `Custom::CellkitDeletionProtection`, for the same reason as CT.RDS.PR.13: a protected load balancer cannot be deleted by a create rollback (docs/deploy-rollback.md).',
+    coveredBy:
+      'test/rollback/deletion-protection.test.ts checks every cell shape turns protection on for the Vault NLB right after create.',
+  },
+  {
     control: 'CT.ELASTICLOADBALANCING.PR.6',
     reason:
       'The Vault NLB has only a TCP listener (TLS ends on Vault), and NLB access logs are written for TLS listeners only (Elastic Load Balancing, "Access logs for your Network Load Balancer"): there would be nothing to log. Vault\'s two audit devices record every request and the VPC flow logs every connection.',
@@ -97,7 +111,10 @@ export function ruleResourceTypes(ruleText: string): string[] {
  *   constructs); groups whose types no template holds are skipped, as their rules would SKIP. A new kind
  *   of resource in a cell brings its rules in without a change here. The bundled rules resolve local
  *   references only to types they name, and an unresolved one fails its check rather than passing; a
- *   test compares the gate with the unmodified plugin on a deliberately broken cell.
+ *   test compares the gate with the unmodified plugin on a deliberately broken cell. Resources the kept
+ *   ones refer to are kept too (`withReferenced`): without them a rule that follows a reference (CT.LAMBDA.PR.2's
+ *   SourceArn) hit an unresolved value the plugin cannot read, and the RDS and ELB deletion-protection rules
+ *   passed where the unmodified plugin fails.
  * - Each violation is marked `severity: 'error'`: the plugin leaves severity unset, and aws-cdk-lib
  *   recomputes a report's success from severities as soon as one of its violations is acknowledged,
  *   so a single `Validations.of(x).acknowledge()` of a Control Tower rule would otherwise let every
@@ -122,6 +139,32 @@ export function controlTowerValidator(disabled: readonly DisabledControl[] = DIS
 }
 
 type Template = { Resources?: Record<string, { Type?: string; Metadata?: unknown }> } & Record<string, unknown>;
+
+/** `ids` plus every resource they refer to through Ref, Fn::GetAtt or Fn::Sub, transitively. */
+function withReferenced(ids: readonly string[], resources: Record<string, unknown>): string[] {
+  const seen = new Set(ids);
+  const queue = [...ids];
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(visit);
+    if (v === null || typeof v !== 'object') {
+      if (typeof v === 'string') for (const m of v.matchAll(/\$\{([A-Za-z0-9]+)[.}]/g)) add(m[1]);
+      return;
+    }
+    const o = v as Record<string, unknown>;
+    if (typeof o.Ref === 'string') add(o.Ref);
+    const getAtt = o['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') add(getAtt[0]);
+    Object.values(o).forEach(visit);
+  };
+  const add = (id: string) => {
+    if (Object.prototype.hasOwnProperty.call(resources, id) && !seen.has(id)) {
+      seen.add(id);
+      queue.push(id);
+    }
+  };
+  while (queue.length) visit(resources[queue.shift()!]);
+  return Object.keys(resources).filter((id) => seen.has(id));
+}
 
 class ControlTowerGate implements IPolicyValidationPluginBeta1 {
   // The plugin's own name, so reports and acknowledgment ids read as `cdk-validator-cfnguard::<rule>`.
@@ -151,7 +194,12 @@ class ControlTowerGate implements IPolicyValidationPluginBeta1 {
         const original = new Map<string, string>();
         templates.forEach(({ file, template }, j) => {
           // Resource Metadata (CDK paths, nag acknowledgments with their reasons) and Outputs are no rule's input.
-          const resources = Object.entries(template.Resources ?? {}).filter(([, r]) => keep(r.Type)).map(([id, { Metadata: _, ...r }]) => [id, r] as const);
+          // Resources the kept ones refer to stay too: rules resolve local references (CT.LAMBDA.PR.2 accepts a
+          // SourceArn that is a valid local reference), and cfn-guard reports an unresolvable one in a shape the
+          // plugin cannot read.
+          const all = template.Resources ?? {};
+          const ids = withReferenced(Object.keys(all).filter((id) => keep(all[id].Type)), all);
+          const resources = ids.map((id) => { const { Metadata: _, ...r } = all[id]; return [id, r] as const; });
           if (resources.length === 0) return;
           const dir = path.join(scratch, `${i}-${j}`);
           fs.mkdirSync(dir);

@@ -6,12 +6,13 @@ import * as path from 'path';
 import { REPO_ROOT } from '../fixtures';
 import { PINNED_AT, enterpriseSpec, registryDir, teamSpec } from '../registry/registry-dir';
 
+const CDK_JSON = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8'));
 /** cdk.json's app command, e.g. `node bin/run-ts.js bin/app.ts`, run with this test's Node. */
-const APP_COMMAND: string[] = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')).app.split(' ');
+const APP_COMMAND: string[] = CDK_JSON.app.split(' ');
 
-function runApp(context: Record<string, string>, extraEnv: Record<string, string> = {}) {
+function runApp(context: Record<string, unknown>, extraEnv: Record<string, string> = {}) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-app-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context), ...extraEnv };
+  const env: NodeJS.ProcessEnv = { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON.context, ...context }), ...extraEnv };
   for (const k of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'CDK_DEFAULT_ACCOUNT', 'CDK_DEFAULT_REGION']) delete env[k];
   const [node, ...args] = APP_COMMAND;
   expect(node).toBe('node');
