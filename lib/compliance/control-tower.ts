@@ -51,14 +51,14 @@ export const DISABLED_CONTROLS: readonly DisabledControl[] = [
     reason:
       'The database\'s deletion protection is turned on right after it is created, by `Custom::CellkitDeletionProtection`, not in the template: a template with DeletionProtection true cannot roll back a failed first create (CloudFormation cannot delete a protected instance, the stack ends in ROLLBACK_FAILED and blocks the retry). The custom resource is `RetainExceptOnCreate`, so its Delete (protection off) runs only when the first create rolls back (docs/deploy-rollback.md).',
     coveredBy:
-      'test/rollback/deletion-protection.test.ts checks every cell shape turns protection on for its database right after create; `cellkit evidence` (`retention-90-days`) fails a cell whose database is neither protected in the template nor by that custom resource.',
+      'cdk-nag `AwsSolutions-RDS10`, `HIPAA.Security-` and `NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled` on every instance, acknowledged only on the database that `Custom::CellkitDeletionProtection` protects (test/rollback/deletion-protection.test.ts); `cellkit evidence` (`retention-90-days`) fails a cell whose database is protected neither in the template nor by that custom resource.',
   },
   {
     control: 'CT.ELASTICLOADBALANCING.PR.5',
     reason:
       'The Vault NLB\'s deletion protection is turned on right after create by `Custom::CellkitDeletionProtection`, for the same reason as CT.RDS.PR.13: a protected load balancer cannot be deleted by a create rollback (docs/deploy-rollback.md).',
     coveredBy:
-      'test/rollback/deletion-protection.test.ts checks every cell shape turns protection on for the Vault NLB right after create.',
+      'cdk-nag `*-ELBDeletionProtectionEnabled` on every load balancer, acknowledged only on the Vault NLB that `Custom::CellkitDeletionProtection` protects; test/rollback/deletion-protection.test.ts checks every cell shape turns protection on for it right after create.',
   },
   {
     control: 'CT.ELASTICLOADBALANCING.PR.6',

@@ -146,7 +146,7 @@ export class VaultBootstrap extends Construct implements ec2.IConnectable {
     const logGroup = new logs.LogGroup(this, 'Logs', {
       encryptionKey: props.encryptionKey,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     const fn = new lambda.Function(this, 'Function', {
       description: `cellkit ${props.tenantId}: initialises and configures Vault during the deploy`,

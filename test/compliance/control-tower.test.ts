@@ -116,7 +116,7 @@ describe('Control Tower gate', () => {
 
   test('CT ids map to the plugin\'s rule file names', () => {
     expect(ruleFileName('CT.ELASTICLOADBALANCING.PR.6')).toBe('ct-elasticloadbalancing-pr-6');
-    expect(DISABLED_CONTROLS.map((d) => d.control).sort()).toEqual(['CT.ELASTICLOADBALANCING.PR.6', 'CT.LAMBDA.PR.3', 'CT.RDS.PR.1', 'CT.S3.PR.2']);
+    expect(DISABLED_CONTROLS.map((d) => d.control).sort()).toEqual(['CT.ELASTICLOADBALANCING.PR.5', 'CT.ELASTICLOADBALANCING.PR.6', 'CT.LAMBDA.PR.3', 'CT.RDS.PR.1', 'CT.RDS.PR.13', 'CT.S3.PR.2']);
   });
 });
 

@@ -45,6 +45,7 @@ const UNNAMED = new Set([
   'AWS::EC2::VPC', 'AWS::EC2::VPCEndpoint', 'AWS::EC2::VPCGatewayAttachment', 'AWS::ElasticLoadBalancingV2::Listener', 'AWS::FSx::FileSystem',
   'AWS::FSx::StorageVirtualMachine', 'AWS::FSx::Volume', 'AWS::KMS::Key', 'AWS::S3::BucketPolicy', 'AWS::SecretsManager::SecretTargetAttachment',
   'AWS::CDK::Metadata', DELETION_PROTECTION_TYPE, 'Custom::CellkitRegionGuard', 'Custom::VpcRestrictDefaultSG',
+  'AWS::Lambda::Permission', 'AWS::SecretsManager::RotationSchedule', 'Custom::CellkitSmbShare', 'Custom::CellkitVaultTls', 'Custom::CellkitVaultBootstrap',
 ]);
 /** Stateful beyond the evidence list: secrets written after deploy, the file system's SVM. */
 const KEPT_TYPES = [...STATEFUL_TYPES, 'AWS::SecretsManager::Secret', 'AWS::FSx::StorageVirtualMachine'];

@@ -45,9 +45,9 @@ describe.each(rendered)('scripts of $t.id', (r) => {
     const commands = r.userData.replace(/<<'CELLKIT_EOF'\n[\s\S]*?\nCELLKIT_EOF\n/g, '\n').split('\n');
     expect(commands.filter((l) => /\b(dnf|yum|rpm)\b|amazon-cloudwatch-agent-ctl/.test(l))).toEqual([]);
     const at = (line: string) => commands.indexOf(line);
-    expect(at('systemctl start --no-block vault.service vault-snapshot.timer')).toBeGreaterThan(0);
-    expect(at('systemctl enable vault.service vault-snapshot.timer')).toBeLessThan(at('systemctl start --no-block cellkit-node-extras.service'));
-    expect(at('systemctl start --no-block vault.service vault-snapshot.timer')).toBeLessThan(at('systemctl start --no-block cellkit-node-extras.service'));
+    expect(at('systemctl start --no-block vault.service vault-snapshot.timer vault-tls-reload.timer')).toBeGreaterThan(0);
+    expect(at('systemctl enable vault.service vault-snapshot.timer vault-tls-reload.timer')).toBeLessThan(at('systemctl start --no-block cellkit-node-extras.service'));
+    expect(at('systemctl start --no-block vault.service vault-snapshot.timer vault-tls-reload.timer')).toBeLessThan(at('systemctl start --no-block cellkit-node-extras.service'));
     // The extras unit neither requires nor is required by Vault.
     const unit = writtenFile(r.userData, '/etc/systemd/system/cellkit-node-extras.service');
     expect(unit).not.toMatch(/Requires=|BindsTo=|vault\.service/);

@@ -105,7 +105,7 @@ export class SmbShare extends Construct {
     const logGroup = new logs.LogGroup(this, 'Logs', {
       encryptionKey: props.encryptionKey,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     const [role, policies] = smbShareRole(this, props, this.userSecret, logGroup);
     this.function = new lambda.Function(this, 'Function', {

@@ -68,7 +68,7 @@ export class VaultTlsIssuer extends Construct {
     const logGroup = new logs.LogGroup(this, 'Logs', {
       encryptionKey: props.dataKey,
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     this.role = new iam.Role(this, 'Role', {

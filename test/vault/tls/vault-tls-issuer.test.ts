@@ -109,7 +109,8 @@ describe.each([
     const ca = json.Resources[caId] as { Properties: Record<string, unknown>; DeletionPolicy?: string };
     expect(ca.Properties).not.toHaveProperty('SecretString');
     expect(ca.Properties).not.toHaveProperty('GenerateSecretString');
-    expect(ca.DeletionPolicy).toBe('Retain');
+    // Kept on delete and replacement; deleted only by a failed first create's rollback (docs/deploy-rollback.md).
+    expect(ca.DeletionPolicy).toBe('RetainExceptOnCreate');
     expect(ca.Properties.Name).toBe(`/cellkit/${t.id}/vault/tls-ca`);
   });
 
