@@ -8,6 +8,7 @@ import { GUARD_EXIT, findTenant, preflight } from '../lib/guard/preflight';
 import { sdkClients } from '../lib/guard/region-check';
 import { regionPinScp, renderScp } from '../lib/guard/scp';
 import { registerDeliveryCommands } from '../lib/cli/delivery';
+import { registerReadiness } from '../lib/cli/readiness';
 import { EvidenceRun, runEvidence } from '../lib/evidence/evidence';
 import { addTenant } from '../lib/registry/add-tenant';
 import { CellkitConfigError } from '../lib/registry/errors';
@@ -128,6 +129,7 @@ program
   });
 
 registerDeliveryCommands(program);
+registerReadiness(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CellkitConfigError) {

@@ -4,8 +4,9 @@ import { FSxClient, paginateDescribeFileSystems } from '@aws-sdk/client-fsx';
 import { KMSClient, paginateListAliases } from '@aws-sdk/client-kms';
 import { RDSClient, paginateDescribeDBInstances } from '@aws-sdk/client-rds';
 import { cellKeyAlias } from '../keys/key-alias';
+import { GUARD_APIS } from './guard-role';
 
-export const GUARD_APIS = ['kms:ListAliases', 'rds:DescribeDBInstances', 'fsx:DescribeFileSystems'] as const;
+export { GUARD_APIS };
 export type GuardApi = (typeof GUARD_APIS)[number];
 
 /**
@@ -71,18 +72,22 @@ export interface SdkClientOptions {
   readonly connectionTimeoutMs?: number;
 }
 
-/** Real SDK clients with bounded retries and timeouts, using the default credential chain. */
-export function sdkClients(options: SdkClientOptions = {}): GuardClients {
-  const config = (region: string) => ({
+/** Client settings with bounded retries and timeouts, shared by every cellkit SDK client. */
+export function sdkClientConfig(region: string, options: SdkClientOptions = {}) {
+  return {
     region,
     maxAttempts: options.maxAttempts ?? 3,
     retryMode: 'standard',
     requestHandler: { requestTimeout: options.requestTimeoutMs ?? 10_000, connectionTimeout: options.connectionTimeoutMs ?? 3_000 },
-  });
+  };
+}
+
+/** Real SDK clients with bounded retries and timeouts, using the default credential chain. */
+export function sdkClients(options: SdkClientOptions = {}): GuardClients {
   return {
-    kms: (region) => new KMSClient(config(region)),
-    rds: (region) => new RDSClient(config(region)),
-    fsx: (region) => new FSxClient(config(region)),
+    kms: (region) => new KMSClient(sdkClientConfig(region, options)),
+    rds: (region) => new RDSClient(sdkClientConfig(region, options)),
+    fsx: (region) => new FSxClient(sdkClientConfig(region, options)),
   };
 }
 
@@ -193,7 +198,7 @@ export class GuardTimeoutError extends Error {
 }
 
 /** Runs `run` with an abort signal; rejects after `ms` even if `run` ignores the signal. */
-async function withDeadline<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withDeadline<T>(ms: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

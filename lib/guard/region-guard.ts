@@ -12,11 +12,15 @@ import { Construct, IConstruct } from 'constructs';
 import { cloudWatchLogsStatement, keyAdminStatement } from '../keys/cell-keys';
 import { cellKeyAlias } from '../keys/key-alias';
 import { TENANT_ID_PATTERN, TENANT_ID_RULE } from '../registry/tenant-spec';
+import { GUARD_APIS, guardRoleName } from './guard-role';
 import type { GuardProperties } from './handler';
 import { FRAMEWORK_PACKS } from '../compliance/nag-packs';
 
 /** Everything the guard's role may do besides writing its own log: read-only, and IAM cannot scope these to a resource. */
-export const GUARD_READ_ACTIONS = ['fsx:DescribeFileSystems', 'kms:ListAliases', 'rds:DescribeDBInstances'];
+export const GUARD_READ_ACTIONS: readonly string[] = [...GUARD_APIS].sort();
+
+/** How long CloudFormation waits for the guard's answer before it fails the resource. */
+export const GUARD_SERVICE_TIMEOUT = Duration.minutes(5);
 
 export interface RegionGuardProps {
   /** The tenant whose cell this stack holds. */
@@ -79,13 +83,15 @@ export class RegionGuard extends Construct {
     });
 
     this.role = new iam.Role(this, 'Role', {
+      // A fixed name, so the account's service control policy can exempt exactly this role (see scp.ts).
+      roleName: guardRoleName(tenantId, pinnedRegion),
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `cellkit ${tenantId}: region guard, read-only look-ups in the other allowed regions`,
     });
     const readPolicy = new iam.ManagedPolicy(this, 'ReadPolicy', {
       roles: [this.role],
       description: 'List KMS aliases, describe RDS instances and FSx file systems in any region',
-      statements: [new iam.PolicyStatement({ actions: GUARD_READ_ACTIONS, resources: ['*'] })],
+      statements: [new iam.PolicyStatement({ actions: [...GUARD_READ_ACTIONS], resources: ['*'] })],
     });
     Validations.of(readPolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -134,6 +140,11 @@ export class RegionGuard extends Construct {
       serviceToken: this.function.functionArn,
       resourceType: 'Custom::CellkitRegionGuard',
       properties: { ...properties },
+      // CloudFormation waits 3600 s by default for a handler that never answers (crashed, killed, or its
+      // answer lost): "AWS::CloudFormation::CustomResource, ServiceTimeout", CloudFormation Template
+      // Reference (1-3600 s). The handler answers within its 90 s timeout; 5 minutes leave room for
+      // Lambda's own retry of a crashed asynchronous invocation.
+      serviceTimeout: GUARD_SERVICE_TIMEOUT,
     });
 
     // The check does not need the alias, so it waits too: a refused attempt leaves only the key and its log.
@@ -222,6 +233,6 @@ function cacheBundle(dir: string, code: Uint8Array): string | undefined {
 /** The guard's own sources and the lock file that pins the SDK clients bundled with them. */
 function bundleInputs(): string[] {
   const guardDir = __dirname;
-  const sources = [path.join(guardDir, 'region-check.ts'), path.join(guardDir, '..', 'keys', 'key-alias.ts'), ...fs.readdirSync(path.join(guardDir, 'handler')).sort().map((f) => path.join(guardDir, 'handler', f))];
+  const sources = [path.join(guardDir, 'region-check.ts'), path.join(guardDir, 'guard-role.ts'), path.join(guardDir, '..', 'keys', 'key-alias.ts'), ...fs.readdirSync(path.join(guardDir, 'handler')).sort().map((f) => path.join(guardDir, 'handler', f))];
   return [...sources, path.join(guardDir, '..', '..', 'package-lock.json')];
 }

@@ -1,6 +1,7 @@
 // `cellkit guard scp`: an AWS Organizations service control policy pinning a tenant's account to its region.
 import { CellkitConfigError } from '../registry/errors';
 import { Tenant } from '../registry/registry';
+import { GUARD_APIS, guardRoleArn } from './guard-role';
 
 /**
  * Global services exempted from the region deny, after AWS's example "Deny access to AWS based on
@@ -41,6 +42,12 @@ export interface RegionPinScpOptions {
  * The SCP for a tenant's dedicated account: deny every action outside its pinned region, global
  * services excepted. Refused when another tenant shares the account, since an SCP applies to the
  * whole account.
+ *
+ * The region guard's own role (a fixed name, see guard-role.ts) must call KMS, RDS and FSx in the
+ * other allowed regions, so the first statement exempts exactly that role ARN (`ArnNotLike
+ * aws:PrincipalARN`, as in AWS's region-deny example, AWS Organizations User Guide, "SCP examples:
+ * General examples"), and a second statement denies that role everything outside the pinned region
+ * but those three read calls: whoever holds the role, it can only read elsewhere.
  */
 export function regionPinScp(tenant: Tenant, allTenants: readonly Tenant[], options: RegionPinScpOptions = {}): object {
   const account = tenant.spec.account;
@@ -48,17 +55,31 @@ export function regionPinScp(tenant: Tenant, allTenants: readonly Tenant[], opti
   if (sharing.length) {
     throw new CellkitConfigError([`tenant "${tenant.id}": account ${account} is shared with tenant ${sharing.join(', ')}; a service control policy applies to the whole account, so it is written only for tenants with a dedicated account`]);
   }
+  const exempt = options.exemptPrincipalArns ?? [];
+  const bad = exempt.filter((a) => !/^arn:aws[a-z-]*:iam::(\d{12}|\*):(role|user)\/\S+$/.test(a));
+  if (bad.length) throw new CellkitConfigError([`exempt principal: must be an IAM role or user ARN such as arn:aws:iam::*:role/BreakGlass; got ${bad.join(', ')}`]);
   const region = tenant.pin.region;
-  const condition: Record<string, Record<string, string[]>> = { StringNotEquals: { 'aws:RequestedRegion': [region] } };
-  if (options.exemptPrincipalArns?.length) {
-    const bad = options.exemptPrincipalArns.filter((a) => !/^arn:aws[a-z-]*:iam::(\d{12}|\*):(role|user)\/\S+$/.test(a));
-    if (bad.length) throw new CellkitConfigError([`exempt principal: must be an IAM role or user ARN such as arn:aws:iam::*:role/BreakGlass; got ${bad.join(', ')}`]);
-    condition.ArnNotLike = { 'aws:PrincipalARN': [...options.exemptPrincipalArns] };
-  }
-  const sid = `CellkitDenyOutside${region.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase())}`;
+  const guardRole = guardRoleArn(account, tenant.id, region);
+  const outside = { 'aws:RequestedRegion': [region] };
+  const suffix = region.replace(/(^|-)([a-z0-9])/g, (_, __, c: string) => c.toUpperCase());
   return {
     Version: '2012-10-17',
-    Statement: [{ Sid: sid, Effect: 'Deny', NotAction: [...SCP_GLOBAL_EXEMPTIONS], Resource: '*', Condition: condition }],
+    Statement: [
+      {
+        Sid: `CellkitDenyOutside${suffix}`,
+        Effect: 'Deny',
+        NotAction: [...SCP_GLOBAL_EXEMPTIONS],
+        Resource: '*',
+        Condition: { StringNotEquals: outside, ArnNotLike: { 'aws:PrincipalARN': [guardRole, ...exempt] } },
+      },
+      {
+        Sid: `CellkitGuardOnlyReadsOutside${suffix}`,
+        Effect: 'Deny',
+        NotAction: [...GUARD_APIS],
+        Resource: '*',
+        Condition: { StringNotEquals: outside, ArnLike: { 'aws:PrincipalARN': [guardRole] } },
+      },
+    ],
   };
 }
 

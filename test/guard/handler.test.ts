@@ -7,7 +7,7 @@ import { ALLOWED, MockedRegions, PINNED, SCENARIOS, TEST_TIMEOUT_MS } from './sc
 const PROPS: GuardProperties = { TenantId: 'acme', PinnedRegion: PINNED, AllowedRegions: ALLOWED, TenantTagKey: TENANT_TAG, CellkitVersion: '1.2.3' };
 const RESERVE_MS = 500;
 
-function event(requestType: 'Create' | 'Update' | 'Delete', props: Partial<GuardProperties> = {}): CloudFormationCustomResourceEvent {
+function event(requestType: 'Create' | 'Update' | 'Delete', props: Partial<GuardProperties> = {}, oldProps: Partial<GuardProperties> = {}): CloudFormationCustomResourceEvent {
   const base = {
     ServiceToken: 'arn:aws:lambda:ap-southeast-2:123456789012:function:guard',
     ResponseURL: 'https://cloudformation-custom-resource-response.example/presigned',
@@ -18,7 +18,7 @@ function event(requestType: 'Create' | 'Update' | 'Delete', props: Partial<Guard
     ResourceProperties: { ServiceToken: 'x', ...PROPS, ...props } as unknown as CloudFormationCustomResourceEvent['ResourceProperties'],
   };
   if (requestType === 'Create') return { ...base, RequestType: 'Create' };
-  if (requestType === 'Update') return { ...base, RequestType: 'Update', PhysicalResourceId: 'cellkit-region-guard-acme', OldResourceProperties: { ServiceToken: 'x' } };
+  if (requestType === 'Update') return { ...base, RequestType: 'Update', PhysicalResourceId: 'cellkit-region-guard-acme', OldResourceProperties: { ServiceToken: 'x', ...PROPS, CellkitVersion: '1.2.2', ...oldProps } };
   return { ...base, RequestType: 'Delete', PhysicalResourceId: 'cellkit-region-guard-acme' };
 }
 
@@ -49,11 +49,66 @@ describe('region guard Lambda handler', () => {
     for (const mention of scenario.mentions) expect(body.Reason).toContain(mention);
   });
 
-  test('update runs the check too and keeps the physical id', async () => {
+  // Custom resources get an Update on an update and another Update, back to the old properties, on its rollback
+  // ("Custom resources", CloudFormation User Guide): neither may fail on the other-region scan.
+  const hostile = () => {
     SCENARIOS.find((s) => s.name === 'KMS data alias in another region')!.setup(m);
-    await invoke(event('Update'));
+    SCENARIOS.find((s) => s.name === 'a service control policy denies every other region')!.setup(m);
+  };
+
+  test('an update that keeps tenant and pin succeeds without asking any region, even where they would fail', async () => {
+    hostile();
+    await invoke(event('Update', { CellkitVersion: '1.2.3', AllowedRegions: ALLOWED.slice(0, 5).concat(PINNED) }));
+    expect(sent[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'cellkit-region-guard-acme' });
+    expect(sent[0].body.Reason).toBe('region guard: tenant "acme" stays in ap-southeast-2, where this stack already lives; other regions are asked on create only');
+    expect(m.asked.size).toBe(0);
+  });
+
+  test("an update's rollback (an Update back to the old properties) succeeds without asking any region", async () => {
+    hostile();
+    await invoke(event('Update', { CellkitVersion: '1.2.2' }, { CellkitVersion: '1.2.3' }));
+    expect(sent[0].body.Status).toBe('SUCCESS');
+    expect(m.asked.size).toBe(0);
+  });
+
+  test('an update to another pin is refused without asking any region, and its rollback to this region succeeds', async () => {
+    hostile();
+    await invoke(event('Update', { PinnedRegion: 'eu-west-1' }));
+    expect(sent[0].body.Status).toBe('FAILED');
+    expect(sent[0].body.Reason).toContain('pinned to eu-west-1 but this stack is being deployed to ap-southeast-2; refusing');
+    await invoke(event('Update', {}, { PinnedRegion: 'eu-west-1' }));
+    expect(sent[1].body.Status).toBe('SUCCESS');
+    expect(m.asked.size).toBe(0);
+  });
+
+  test('an update that gives the stack another tenant id is checked like a create, and keeps the physical id', async () => {
+    SCENARIOS.find((s) => s.name === 'KMS data alias in another region')!.setup(m);
+    await invoke(event('Update', {}, { TenantId: 'acme-old' }));
     expect(sent[0].body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'cellkit-region-guard-acme' });
     expect(sent[0].body.Reason).toContain('already lives in eu-west-1');
+  });
+
+  test('a create under the SCP, had it not exempted the guard role, answers FAILED naming the explicit deny', async () => {
+    SCENARIOS.find((s) => s.name === 'a service control policy denies every other region')!.setup(m);
+    await invoke(event('Create'));
+    expect(sent[0].body.Status).toBe('FAILED');
+    expect(sent[0].body.Reason).toContain('kms:ListAliases (AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/deployer/alice is not authorized');
+  });
+
+  test('whatever throws while deciding answers FAILED with the error as the reason, never silence', async () => {
+    const broken = { ...event('Create'), ResourceProperties: undefined } as unknown as CloudFormationCustomResourceEvent;
+    await invoke(broken);
+    expect(sent[0].body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 'cellkit-region-guard', RequestId: 'req-1' });
+    expect(sent[0].body.Reason).toMatch(/^region guard: unexpected error, failing closed: TypeError: Cannot read properties of undefined/);
+    const dying = { getRemainingTimeInMillis: () => { throw new RangeError('context gone'); } };
+    await makeHandler({ clients: m.clients, respond: async (url, body) => void sent.push({ url, body }), region: PINNED, reserveMs: RESERVE_MS })(event('Create'), dying);
+    expect(sent[1].body).toMatchObject({ Status: 'FAILED', Reason: 'region guard: unexpected error, failing closed: RangeError: context gone', PhysicalResourceId: 'cellkit-region-guard-acme' });
+  });
+
+  test('delete succeeds at once even with broken properties', async () => {
+    const broken = { ...event('Delete'), ResourceProperties: undefined } as unknown as CloudFormationCustomResourceEvent;
+    await invoke(broken);
+    expect(sent[0].body).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'cellkit-region-guard-acme' });
   });
 
   test('delete succeeds without asking any region', async () => {

@@ -5,7 +5,8 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CellStack, TENANT_TAG, cellStackName } from '../../lib/cell/cell-stack';
-import { GUARD_READ_ACTIONS, RegionGuard, RegionGuardProps, guardBundleDir } from '../../lib/guard/region-guard';
+import { guardRoleName } from '../../lib/guard/guard-role';
+import { GUARD_READ_ACTIONS, GUARD_SERVICE_TIMEOUT, RegionGuard, RegionGuardProps, guardBundleDir } from '../../lib/guard/region-guard';
 import { REPO_ROOT, cellStack, nagFindings, regions, teamTenant, tenant } from '../fixtures';
 
 type Resources = Record<string, { Type: string; DependsOn?: string[]; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
@@ -98,6 +99,17 @@ describe('RegionGuard in a cell', () => {
     });
     // Reserving any would fail the first deploy in new accounts with a Lambda quota of 10.
     expect(resources.RegionGuardFunction4DC9644F.Properties?.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  test('CloudFormation waits at most 5 minutes for the check, not the default hour (ServiceTimeout, CloudFormation Template Reference)', () => {
+    expect(resources[checkId].Properties!.ServiceTimeout).toBe('300'); // as CDK's CustomResource renders it
+    expect(GUARD_SERVICE_TIMEOUT.toSeconds()).toBeGreaterThan(resources.RegionGuardFunction4DC9644F.Properties!.Timeout as number);
+  });
+
+  test("the guard's role has the fixed name the account's SCP exempts", () => {
+    const roleId = stack.getLogicalId(guardOf(stack).role.node.defaultChild as CfnResource);
+    expect(resources[roleId].Properties!.RoleName).toBe('cellkit-guard-acme-ap-southeast-2');
+    expect(resources[roleId].Properties!.RoleName).toBe(guardRoleName('acme', 'ap-southeast-2'));
   });
 
   test('passes all four nag packs (enterprise tenant)', () => {

@@ -63,6 +63,10 @@ const kmsError = (name: string, message: string) => new KMSServiceException({ na
 const rdsError = (name: string, message: string) => new RDSServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 403 }, message });
 const fsxError = (name: string, message: string) => new FSxServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
 
+/** kms:ListAliases denied by an SCP, as AWS words it for a role session. */
+export const scpDenial = (region: string) =>
+  kmsError('AccessDeniedException', `User: arn:aws:sts::123456789012:assumed-role/deployer/alice is not authorized to perform: kms:ListAliases on resource: * with an explicit deny in a service control policy (${region})`);
+
 export interface Scenario {
   readonly name: string;
   readonly setup: (m: MockedRegions) => void;
@@ -176,6 +180,15 @@ export const SCENARIOS: readonly Scenario[] = [
     },
     status: 'unchecked',
     mentions: ['us-east-1 fsx:DescribeFileSystems (InternalServerError: Service unavailable)'],
+  },
+  {
+    // The denial text AWS returns under an SCP ("Troubleshoot access denied error messages", IAM User Guide).
+    name: 'a service control policy denies every other region',
+    setup: (m) => {
+      for (const region of ALLOWED.filter((r) => r !== PINNED)) m.in(region).kms.on(ListAliasesCommand).rejects(scpDenial(region));
+    },
+    status: 'unchecked',
+    mentions: ['could not check eu-west-2, eu-central-1, eu-west-1, us-east-1, ap-southeast-1', 'with an explicit deny in a service control policy', 'failing closed'],
   },
   {
     name: 'evidence in one region and an error in another: found wins, the error is still named',

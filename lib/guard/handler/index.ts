@@ -28,14 +28,22 @@ export interface HandlerDeps {
 /** CloudFormation caps the whole response at 4 KB. */
 const MAX_REASON = 3000;
 
+/** A Create's physical id; Update and Delete keep the id CloudFormation sends (a new one would mean replacement). */
+const physicalIdFor = (tenantId: unknown) => (typeof tenantId === 'string' && tenantId ? `cellkit-region-guard-${tenantId}` : 'cellkit-region-guard');
+
+/**
+ * Always answers CloudFormation: whatever throws while deciding (bad event, a client that cannot be
+ * made, a bug) becomes FAILED with the error as the reason, so a stack never waits for the service
+ * timeout on a handler that crashed ("Custom resource response objects", CloudFormation User Guide).
+ */
 export function makeHandler(deps: HandlerDeps) {
   return async (event: CloudFormationCustomResourceEvent, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> => {
-    const props = event.ResourceProperties as unknown as GuardProperties;
-    const physicalId = event.RequestType === 'Create' ? `cellkit-region-guard-${props.TenantId}` : event.PhysicalResourceId;
+    const props = (event.ResourceProperties ?? {}) as Partial<GuardProperties>;
+    const physicalId = event.RequestType === 'Create' ? physicalIdFor(props.TenantId) : event.PhysicalResourceId;
     let status: 'SUCCESS' | 'FAILED';
     let reason: string;
     try {
-      ({ status, reason } = await decide(event, props, deps, context.getRemainingTimeInMillis() - (deps.reserveMs ?? 20_000)));
+      ({ status, reason } = await decide(event, deps, () => context.getRemainingTimeInMillis() - (deps.reserveMs ?? 20_000)));
     } catch (e) {
       status = 'FAILED';
       reason = `region guard: unexpected error, failing closed: ${describeError(e)}`;
@@ -52,8 +60,12 @@ export function makeHandler(deps: HandlerDeps) {
   };
 }
 
-async function decide(event: CloudFormationCustomResourceEvent, props: GuardProperties, deps: HandlerDeps, budgetMs: number): Promise<{ status: 'SUCCESS' | 'FAILED'; reason: string }> {
+type Decision = { status: 'SUCCESS' | 'FAILED'; reason: string };
+
+async function decide(event: CloudFormationCustomResourceEvent, deps: HandlerDeps, budgetMs: () => number): Promise<Decision> {
+  // Delete never checks anything, so deleting the stack and a create's rollback always succeed at once.
   if (event.RequestType === 'Delete') return { status: 'SUCCESS', reason: 'region guard: nothing to check on delete' };
+  const props = event.ResourceProperties as unknown as GuardProperties;
   const missing = (['TenantId', 'PinnedRegion', 'TenantTagKey'] as const).filter((k) => typeof props[k] !== 'string' || !props[k]);
   if (missing.length || !Array.isArray(props.AllowedRegions)) {
     return { status: 'FAILED', reason: `region guard: invalid properties (missing ${[...missing, ...(Array.isArray(props.AllowedRegions) ? [] : ['AllowedRegions'])].join(', ')}), failing closed` };
@@ -61,13 +73,21 @@ async function decide(event: CloudFormationCustomResourceEvent, props: GuardProp
   if (deps.region !== props.PinnedRegion) {
     return { status: 'FAILED', reason: `region guard: tenant "${props.TenantId}" is pinned to ${props.PinnedRegion} but this stack is being deployed to ${deps.region}; refusing` };
   }
+  // An update runs where the stack already lives: the create asked the other regions, and a pin other
+  // than this region was refused just above. So an update (new cellkit version, region list) and its
+  // rollback, which CloudFormation sends as an Update back to the old properties ("Custom resources",
+  // CloudFormation User Guide), never ask other regions and cannot fail on them (throttling, an SCP).
+  // Only an update that gives this stack another tenant id is checked like a create.
+  if (event.RequestType === 'Update' && (event.OldResourceProperties as Partial<GuardProperties>)?.TenantId === props.TenantId) {
+    return { status: 'SUCCESS', reason: `region guard: tenant "${props.TenantId}" stays in ${props.PinnedRegion}, where this stack already lives; other regions are asked on create only` };
+  }
   const result = await checkTenantRegions({
     tenantId: props.TenantId,
     pinnedRegion: props.PinnedRegion,
     allowedRegions: props.AllowedRegions,
     tenantTagKey: props.TenantTagKey,
     clients: deps.clients,
-    timeoutMs: Math.max(1_000, budgetMs),
+    timeoutMs: Math.max(1_000, budgetMs()),
   });
   return { status: result.status === 'clear' ? 'SUCCESS' : 'FAILED', reason: describeResult(result) };
 }
