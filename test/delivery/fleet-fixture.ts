@@ -1,18 +1,14 @@
-// A generated fleet for delivery tests: the benchmark's registry generator plus a stand-in gated assembly.
-// A delivery pipeline's structure (stages, actions, IAM, template size) depends on each cell stack's name,
-// account, region and file assets, not on the cell's resources; so each stand-in template holds one resource
-// and the asset manifest lists the same two zip assets (region guard, default-SG provider) a real cell has.
+// A generated fleet for delivery tests: the benchmark's registry generator plus a stand-in gated assembly
+// (bench/delivery-fleet.ts says why a stand-in is faithful for the pipeline's structure).
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { cellStackName } from '../../lib/cell/cell-stack';
 import { DeliveryConfig, deliveryConfigSchema } from '../../lib/delivery/delivery-config';
 import { DeliveryStack } from '../../lib/delivery/delivery-stack';
 import { planDelivery, PlannedPipeline } from '../../lib/delivery/waves';
-import { Tenant, TenantRegistry, registryPaths } from '../../lib/registry/registry';
+import { TenantRegistry, registryPaths } from '../../lib/registry/registry';
 import { writeRegistry } from '../../bench/fleet';
-
-export const STAND_IN_ASSETS = ['b5d18185e623b076827c26feea71514dc7c40d5cc6ca7ed1eaf2d507fdbdab64', 'f178182c7c3aac6ad18bdaae53a2d38f72b2cf690d17b9efa635c7ce37f77d71'];
+import { writeStandInAssembly } from '../../bench/delivery-fleet';
 
 export function exampleConfig(overrides: Partial<DeliveryConfig> = {}, registry?: TenantRegistry): DeliveryConfig {
   const regions = registry?.regions ?? TenantRegistry.load(registryPaths(path.resolve(__dirname, '../..'))).regions;
@@ -24,22 +20,6 @@ export function exampleConfig(overrides: Partial<DeliveryConfig> = {}, registry?
     }),
     ...overrides,
   };
-}
-
-/** Writes a stand-in gated assembly for the tenants into `dir`. */
-export function writeStandInAssembly(dir: string, tenants: readonly Tenant[]): void {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const hash of STAND_IN_ASSETS) {
-    fs.mkdirSync(path.join(dir, `asset.${hash}`), { recursive: true });
-    fs.writeFileSync(path.join(dir, `asset.${hash}`, 'index.js'), 'exports.handler = async () => ({});\n');
-  }
-  for (const t of tenants) {
-    const name = cellStackName(t.id);
-    const template = { Description: `stand-in cell of ${t.id}`, Resources: { Topic: { Type: 'AWS::SNS::Topic' } } };
-    fs.writeFileSync(path.join(dir, `${name}.template.json`), JSON.stringify(template));
-    const files = Object.fromEntries(STAND_IN_ASSETS.map((hash) => [hash, { source: { path: `asset.${hash}`, packaging: 'zip' }, destinations: {} }]));
-    fs.writeFileSync(path.join(dir, `${name}.assets.json`), JSON.stringify({ version: '55.0.0', files }));
-  }
 }
 
 export interface SynthesizedDelivery {
