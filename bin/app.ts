@@ -12,10 +12,11 @@ import * as path from 'path';
 import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { CellStack, cellStackName } from '../lib/cell/cell-stack';
+import { controlTowerValidator } from '../lib/compliance/control-tower';
 import { nagPacks } from '../lib/compliance/nag-packs';
 import { ParallelSynthError, WORKER_ENV, cgroupCpuLimit, parseWorker, synthesizeInWorkers, workerCount, workerShare } from '../lib/fleet/parallel-synth';
-import { DELIVERY_FILE, loadDeliveryConfig } from '../lib/delivery/delivery-config';
-import { DeliveryStack, GATED_ASSEMBLY } from '../lib/delivery/delivery-stack';
+import { DELIVERY_FILE, GATED_ASSEMBLY, loadDeliveryConfig } from '../lib/delivery/delivery-config';
+import { DeliveryStack } from '../lib/delivery/delivery-stack';
 import { planDelivery } from '../lib/delivery/waves';
 import { CellkitConfigError } from '../lib/registry/errors';
 import { TenantRegistry, registryPaths } from '../lib/registry/registry';
@@ -83,7 +84,7 @@ try {
     for (const tenant of worker ? workerShare(selected, parseWorker(worker)) : selected) {
       new CellStack(app, cellStackName(tenant.id), { tenant, cellkitVersion: version, allowedRegions: registry.regions.codes });
     }
-    Validations.of(app).addPlugins(...nagPacks(app));
+    Validations.of(app).addPlugins(...nagPacks(app), controlTowerValidator());
     if (context('cfn-validation') === 'true') Validations.of(app).addPlugins(new CloudFormationValidatePlugin());
     app.synth();
   }

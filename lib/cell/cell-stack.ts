@@ -5,6 +5,7 @@ import { CellFileShare } from '../data/cell-file-share';
 import { CellOutputs } from '../data/cell-outputs';
 import { CellRetention } from '../data/cell-retention';
 import { RegionGuard } from '../guard/region-guard';
+import { DeletionProtection } from '../rollback/deletion-protection';
 import { CellKeys } from '../keys/cell-keys';
 import { CellNetwork } from '../network/cell-network';
 import { Tenant } from '../registry/registry';
@@ -85,14 +86,14 @@ export class CellStack extends Stack {
     const data = { tenantId: tenant.id, sizing: tenant.spec.sizing, vpc: this.network.vpc, subnets: this.network.dataSubnets, encryptionKey: this.keys.dataKey };
     this.database = new CellDatabase(this, 'Database', { ...data, usernameSuffix: tenant.spec.database.usernameSuffix });
     this.database.allowFrom(this.network.appSecurityGroup, 'Company application plane');
-    this.fileShare = new CellFileShare(this, 'FileShare', { ...data, clientSubnets: this.network.appSubnets });
+    this.fileShare = new CellFileShare(this, 'FileShare', { ...data, clientSubnets: this.network.appSubnets, endpoints: this.network.endpointSecurityGroup, nfs: tenant.spec.fileShare?.nfs === true });
     this.fileShare.allowFrom(this.network.appSecurityGroup, 'Company application plane');
     this.retention = new CellRetention(this, 'Retention', { tenantId: tenant.id, encryptionKey: this.keys.dataKey, resourceArns: [this.database.instance.instanceArn, this.fileShare.volume.attrResourceArn] });
     new CellOutputs(this, 'DataOutputs', { tenantId: tenant.id, database: this.database, fileShare: this.fileShare, appSecurityGroup: this.network.appSecurityGroup });
 
     // -- vault (issue 4) --
     const vault = tenant.spec.vault;
-    new VaultCluster(this, 'Vault', {
+    const vaultCluster = new VaultCluster(this, 'Vault', {
       tenantId: tenant.id,
       vpc: this.network.vpc,
       vpcSubnets: this.network.appSubnets,
@@ -102,6 +103,7 @@ export class CellStack extends Stack {
       egress: tenant.spec.egress,
       nodes: prod ? 5 : 3,
       recovery: vault && { pgpKeys: vault.recoveryPgpKeys, threshold: vault.recoveryThreshold },
+      tls: vault?.tls,
       database: {
         hostname: this.database.hostname,
         port: this.database.port,
@@ -109,6 +111,16 @@ export class CellStack extends Stack {
         masterSecret: this.database.secret,
         connections: this.database,
       },
+    });
+
+    // -- deletion protection a failed first deploy can roll back (issue 11, docs/deploy-rollback.md) --
+    new DeletionProtection(this, 'DeletionProtection', {
+      vpc: this.network.vpc,
+      vpcSubnets: this.network.appSubnets,
+      networkPath: [...Object.values(this.network.interfaceEndpoints), this.network.s3Endpoint],
+      logKey: this.keys.dataKey,
+      database: this.database.instance,
+      loadBalancer: vaultCluster.loadBalancer,
     });
 
     // -- region guard (issue 5) --

@@ -3,8 +3,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { DELIVERY_FILE, loadDeliveryConfig } from '../delivery/delivery-config';
-import { CDK_QUALIFIER } from '../delivery/delivery-stack';
+import { CDK_QUALIFIER, DELIVERY_FILE, loadDeliveryConfig } from '../delivery/delivery-config';
 import { deploymentRecord } from '../delivery/record';
 import { planDelivery } from '../delivery/waves';
 import { CellkitConfigError } from '../registry/errors';

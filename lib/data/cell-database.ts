@@ -130,7 +130,7 @@ export class CellDatabase extends Construct implements ec2.IConnectable {
           logGroupName: `/aws/rds/instance/${identifier}/${type}`,
           encryptionKey: props.encryptionKey,
           retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-          removalPolicy: RemovalPolicy.RETAIN,
+          removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         }),
     );
 
@@ -159,7 +159,8 @@ export class CellDatabase extends Construct implements ec2.IConnectable {
       storageEncryptionKey: props.encryptionKey,
       backupRetention,
       copyTagsToSnapshot: true,
-      deletionProtection: true,
+      // Deletion protection is turned on right after create by DeletionProtection (lib/rollback), so a
+      // failed first deploy can still delete the instance; a protected one would end in ROLLBACK_FAILED.
       removalPolicy: RemovalPolicy.SNAPSHOT,
       monitoringInterval: Duration.seconds(60),
       enablePerformanceInsights: true,

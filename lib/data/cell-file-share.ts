@@ -1,4 +1,4 @@
-import { CfnDeletionPolicy, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { Sizing } from '../registry/tenant-spec';
 import { SECRET_ROTATION_RULES } from '../compliance/nag-packs';
 import { keyWithoutGrants } from '../keys/key-without-grants';
+import { SmbShare } from './file-share/smb-share';
 
 /**
  * One deployment type for every sizing: FSx replaces a file system whose deployment type changes.
@@ -65,12 +66,20 @@ export interface CellFileShareProps {
    * @default 102400
    */
   readonly volumeSizeMiB?: number;
+  /** The Secrets Manager interface endpoint: the share's configuring Lambda reads its secrets through it. */
+  readonly endpoints: ec2.IConnectable;
+  /**
+   * Leave NFS access to the volume's existing export policy.
+   * @default false - NFS closed: the volume gets an export policy without rules
+   */
+  readonly nfs?: boolean;
 }
 
 /**
  * The company's file share for git working copies: FSx for NetApp ONTAP (Multi-AZ), one storage
  * virtual machine and one volume, password-protected admins, encrypted with the data key,
- * backed up daily for 90 days and retained when the stack is deleted.
+ * backed up daily for 90 days and retained when the stack is deleted. The volume is served as a
+ * password-protected SMB share created at deploy time (`SmbShare`, docs/file-share.md).
  */
 export class CellFileShare extends Construct implements ec2.IConnectable {
   readonly fileSystem: fsx.CfnFileSystem;
@@ -89,6 +98,8 @@ export class CellFileShare extends Construct implements ec2.IConnectable {
   readonly managementDnsName: string;
   /** SVM endpoint for SMB and SVM management (vsadmin). */
   readonly svmDnsName: string;
+  /** The password-protected SMB share of the git volume and its user's secret. */
+  readonly smbShare: SmbShare;
 
   constructor(scope: Construct, id: string, props: CellFileShareProps) {
     super(scope, id);
@@ -170,15 +181,34 @@ export class CellFileShare extends Construct implements ec2.IConnectable {
         tieringPolicy: { name: 'NONE' },
       },
     });
-    // FSx has no Snapshot policy: keep everything; its backups stay for their retention.
+    // FSx has no Snapshot policy: keep everything on delete and replacement; its backups stay for their retention.
+    // RetainExceptOnCreate: a failed first create deletes them, so the retry is not blocked (docs/deploy-rollback.md).
     for (const resource of [this.fileSystem, this.storageVirtualMachine, this.volume]) {
-      resource.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
+      resource.cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE;
       resource.cfnOptions.updateReplacePolicy = CfnDeletionPolicy.RETAIN;
     }
 
     const suffix = `fsx.${stack.region}.${stack.urlSuffix}`;
     this.managementDnsName = Fn.join('.', ['management', this.fileSystem.ref, suffix]);
     this.svmDnsName = Fn.join('.', [this.storageVirtualMachine.attrStorageVirtualMachineId, this.fileSystem.ref, suffix]);
+
+    this.smbShare = new SmbShare(this, 'SmbShare', {
+      tenantId: props.tenantId,
+      vpc: props.vpc,
+      subnets: props.subnets,
+      fileSystem: this,
+      endpoints: props.endpoints,
+      managementDnsName: this.managementDnsName,
+      fsxAdminSecret: this.fsxAdminSecret,
+      svmName: this.storageVirtualMachine.name,
+      svmId: this.storageVirtualMachine.attrStorageVirtualMachineId,
+      volumeName: this.volume.name,
+      volumeId: this.volume.attrVolumeId,
+      path: this.junctionPath,
+      encryptionKey: props.encryptionKey,
+      nfs: props.nfs,
+    });
+    this.smbShare.resource.node.addDependency(this.volume);
   }
 
   /** Admits a security group (e.g. the app plane's) to SMB and the SVM's management API. */
@@ -193,6 +223,8 @@ export class CellFileShare extends Construct implements ec2.IConnectable {
       secretName: `cellkit/${tenantId}/file-share/${username}`,
       description: `cellkit ${tenantId}: ONTAP ${username} password of the FSx file share`,
       encryptionKey,
+      // Kept with the retained file system; a failed first create deletes it (docs/deploy-rollback.md).
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       // ONTAP admin passwords: 8-50 characters; letters and digits avoid quoting problems in CLIs.
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ username }),

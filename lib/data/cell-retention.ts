@@ -44,7 +44,7 @@ export class CellRetention extends Construct {
     this.vault = new backup.BackupVault(this, 'Vault', {
       backupVaultName: `cellkit-${props.tenantId}`,
       encryptionKey: props.encryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       // Governance mode (no changeableFor): refuses shorter retention and early deletion, yet an
       // administrator holding backup:DeleteBackupVaultLockConfiguration can still purge on offboarding.
       lockConfiguration: { minRetention: retention },

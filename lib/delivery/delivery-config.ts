@@ -6,6 +6,12 @@ import { tenantIdSchema } from '../registry/tenant-spec';
 
 export const DELIVERY_FILE = 'delivery.json';
 
+/** The CDK bootstrap qualifier the tenant accounts use (`cdk bootstrap` default). */
+export const CDK_QUALIFIER = 'hnb659fds';
+
+/** Where the pipeline's synth step writes the gated cells (relative to the checkout). */
+export const GATED_ASSEMBLY = 'cdk.out.cells';
+
 /** Most tenants one wave may hold: CodePipeline's 50 actions per stage (see quotas.ts). */
 export const MAX_WAVE_SIZE = 20;
 

@@ -5,14 +5,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { CellStage } from './cell-stage';
-import { DeliveryConfig } from './delivery-config';
+import { CDK_QUALIFIER, DeliveryConfig, GATED_ASSEMBLY } from './delivery-config';
 import { PlannedPipeline, PlannedWave } from './waves';
 
-/** The CDK bootstrap qualifier the tenant accounts use (`cdk bootstrap` default). */
-export const CDK_QUALIFIER = 'hnb659fds';
-
-/** Where the pipeline's synth step writes the gated cells (relative to the checkout). */
-export const GATED_ASSEMBLY = 'cdk.out.cells';
 
 export interface DeliveryStackProps extends Omit<StackProps, 'env' | 'stackName'> {
   readonly config: DeliveryConfig;

@@ -19,11 +19,15 @@ export interface DeploymentRecord {
   readonly matchesEvidence: boolean;
 }
 
-/** JSON with object keys sorted, so the same template always hashes the same however it was serialized. */
+/**
+ * JSON with object keys sorted, so the same template always hashes the same however it was serialized.
+ * `DependsOn` lists are sorted too: their order means nothing to CloudFormation (CloudFormation User Guide,
+ * "DependsOn attribute"), and CDK writes them in another order for a template it re-reads (CfnInclude).
+ */
 export function canonicalJson(value: unknown): string {
-  const canon = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(canon);
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]));
+  const canon = (v: unknown, key?: string): unknown => {
+    if (Array.isArray(v)) return key === 'DependsOn' ? [...v].sort().map((x) => canon(x)) : v.map((x) => canon(x));
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k], k)]));
     return v;
   };
   return JSON.stringify(canon(value));

@@ -1,9 +1,11 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { DISABLED_CONTROLS, DisabledControl } from '../compliance/control-tower';
 import { SynthesizedCell } from './cloud-assembly';
 import { ControlResult, evaluate } from './controls';
 import { Acknowledgment, TemplateModel } from './template-model';
+import { vaultReleaseWarnings } from './vault-release-warning';
 
 export interface CellReport {
   readonly tenant: string;
@@ -14,12 +16,16 @@ export interface CellReport {
   readonly template: { readonly file: string; readonly sha256: string };
   readonly status: 'PASS' | 'FAIL';
   readonly controls: readonly ControlResult[];
+  /** Not failures: e.g. the pinned Vault release is past its support window (checked only when a date is given). */
+  readonly warnings: readonly string[];
   readonly acknowledgments: readonly Acknowledgment[];
+  /** Control Tower proactive controls the synth gate leaves off, for every cell (lib/compliance/control-tower.ts). */
+  readonly controlTowerDisabled: readonly DisabledControl[];
   readonly diagram: string;
 }
 
-/** Evaluates every control against one synthesized cell. No timestamps: reports diff cleanly. */
-export function cellReport(cell: SynthesizedCell): CellReport {
+/** Evaluates every control against one synthesized cell. No timestamps: reports diff cleanly. `now` enables the release-support warning. */
+export function cellReport(cell: SynthesizedCell, now?: Date): CellReport {
   const controls = evaluate(cell);
   const text = fs.readFileSync(cell.templateFile, 'utf8');
   const model = new TemplateModel(cell.template);
@@ -32,9 +38,31 @@ export function cellReport(cell: SynthesizedCell): CellReport {
     template: { file: path.basename(cell.templateFile), sha256: crypto.createHash('sha256').update(text).digest('hex') },
     status: controls.every((c) => c.status === 'PASS') ? 'PASS' : 'FAIL',
     controls,
+    warnings: now ? vaultReleaseWarnings(cell.template, now) : [],
     acknowledgments: model.acknowledgments,
+    controlTowerDisabled: DISABLED_CONTROLS,
     diagram: mermaid(cell, model),
   };
+}
+
+const MARKDOWN_TITLE = '# Security evidence: tenant ';
+
+/** True for a report this command writes (`<tenant>.md` or `.json`); other files in the folder are left alone. */
+export function isReportFile(file: string): boolean {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  if (file.endsWith('.md')) return text.startsWith(MARKDOWN_TITLE);
+  if (!file.endsWith('.json')) return false;
+  try {
+    const r = JSON.parse(text) as Partial<CellReport>;
+    return typeof r.tenant === 'string' && typeof r.stackName === 'string' && Array.isArray(r.controls);
+  } catch {
+    return false;
+  }
 }
 
 const cellEscape = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -42,13 +70,14 @@ const cellEscape = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 export function renderMarkdown(r: CellReport): string {
   const passed = r.controls.filter((c) => c.status === 'PASS').length;
   const lines = [
-    `# Security evidence: tenant \`${r.tenant}\``,
+    `${MARKDOWN_TITLE}\`${r.tenant}\``,
     '',
     `Read from the synthesized template \`${r.template.file}\` (sha256 \`${r.template.sha256}\`), stack \`${r.stackName}\`,`,
     `to be deployed to account \`${r.account}\`, region \`${r.region}\`; cellkit ${r.cellkitVersion}.`,
     '',
     `**Result: ${r.status}** (${passed} of ${r.controls.length} controls pass)`,
     '',
+    ...(r.warnings.length ? ['**Warnings**', '', ...r.warnings.map((w) => `- ${w}`), ''] : []),
     '| control | status |',
     '| --- | --- |',
     ...r.controls.map((c) => `| [${cellEscape(c.title)}](#${c.id}) | ${c.status} |`),
@@ -63,6 +92,9 @@ export function renderMarkdown(r: CellReport): string {
   lines.push('## cdk-nag acknowledgments', '');
   if (r.acknowledgments.length === 0) lines.push('None.', '');
   else lines.push('| resource | finding | reason |', '| --- | --- | --- |', ...r.acknowledgments.map((a) => `| \`${a.resource}\` | \`${a.rule}\` | ${cellEscape(a.reason)} |`), '');
+  lines.push('## Control Tower controls off in the synth gate', '');
+  lines.push('Every other Control Tower proactive control bundled in `@cdklabs/cdk-validator-cfnguard` passed at synth. These are off for every cell (the rules cannot be suppressed per resource); an account that enables one refuses the resource it names at deploy.', '');
+  lines.push('| control | reason | still enforced by |', '| --- | --- | --- |', ...r.controlTowerDisabled.map((d) => `| \`${d.control}\` | ${cellEscape(d.reason)} | ${cellEscape(d.coveredBy)} |`), '');
   lines.push('## The cell', '', '```mermaid', r.diagram, '```', '');
   return lines.join('\n');
 }

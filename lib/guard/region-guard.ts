@@ -1,20 +1,17 @@
-import * as crypto from 'crypto';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { AspectPriority, Aspects, CfnResource, CustomResource, Duration, IAspect, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { buildSync, version as esbuildVersion } from 'esbuild';
 import { Construct, IConstruct } from 'constructs';
-import { cloudWatchLogsStatement, keyAdminStatement } from '../keys/cell-keys';
+import { cloudWatchLogsStatement, denyGrantsExceptForAwsServicesStatement, keyAdminStatement } from '../keys/cell-keys';
 import { cellKeyAlias } from '../keys/key-alias';
 import { TENANT_ID_PATTERN, TENANT_ID_RULE } from '../registry/tenant-spec';
 import { GUARD_APIS, guardRoleName } from './guard-role';
 import type { GuardProperties } from './handler';
 import { FRAMEWORK_PACKS } from '../compliance/nag-packs';
+import { HANDLER_BUNDLE_CACHE, handlerBundleDir, handlerFolderInputs } from '../lambda/handler-bundle';
 
 /** Everything the guard's role may do besides writing its own log: read-only, and IAM cannot scope these to a resource. */
 export const GUARD_READ_ACTIONS: readonly string[] = [...GUARD_APIS].sort();
@@ -73,7 +70,7 @@ export class RegionGuard extends Construct {
       enableKeyRotation: true,
       rotationPeriod: Duration.days(365),
       removalPolicy: RemovalPolicy.RETAIN,
-      policy: new iam.PolicyDocument({ statements: [keyAdminStatement(), cloudWatchLogsStatement(stack)] }),
+      policy: new iam.PolicyDocument({ statements: [keyAdminStatement(), denyGrantsExceptForAwsServicesStatement(), cloudWatchLogsStatement(stack)] }),
     });
     // Unnamed, so a retained log group of a rolled-back attempt never blocks the next one.
     this.logGroup = new logs.LogGroup(this, 'Logs', {
@@ -169,70 +166,22 @@ class DependOnGuard implements IAspect {
   }
 }
 
-/**
- * Where guard bundles are cached: in the checkout, like bin/run-ts.js's caches, never in the shared temp
- * dir, where another local user could plant a bundle that would be deployed as the guard's code. The
- * folder belongs to whoever installed the checkout and `npm ci` empties it.
- */
-export const GUARD_BUNDLE_CACHE = path.join(__dirname, '..', '..', 'node_modules', '.cache', 'cellkit', 'region-guard');
-
-const bundleDirs = new Map<string, string>();
+/** Where guard bundles are cached (see HANDLER_BUNDLE_CACHE). */
+export const GUARD_BUNDLE_CACHE = path.join(HANDLER_BUNDLE_CACHE, 'region-guard');
 
 /**
- * Bundles the handler with esbuild once per process, into a folder named by the hash of the bundle's
- * inputs: many tenant stacks share one bundle, and the asset hash only changes with the code.
- * If the cache folder cannot be written, the bundle goes to a fresh private temp folder instead.
+ * The guard's handler bundle, built once per process and cached by the hash of its inputs.
  * @param cacheDir where bundles are cached (tests pass another folder)
  */
 export function guardBundleDir(cacheDir: string = GUARD_BUNDLE_CACHE): string {
-  const known = bundleDirs.get(cacheDir);
-  if (known) return known;
-  // Keyed on every input of the bundle, so a synth in a checkout that has bundled this exact
-  // handler before skips esbuild (about 1 s) and reuses the same bytes.
-  const options = { bundle: true, platform: 'node', target: 'node22', format: 'cjs', minify: true, keepNames: true, legalComments: 'none' } as const;
-  const inputs = crypto.createHash('sha256').update(JSON.stringify(options)).update(esbuildVersion);
-  for (const file of bundleInputs()) inputs.update(path.relative(__dirname, file)).update(fs.readFileSync(file, 'utf8'));
-  const dir = path.join(cacheDir, inputs.digest('hex').slice(0, 16));
-  let result = fs.existsSync(path.join(dir, 'index.js')) ? dir : undefined;
-  if (!result) {
-    const { outputFiles } = buildSync({ ...options, entryPoints: [path.join(__dirname, 'handler', 'index.ts')], write: false, logLevel: 'silent' });
-    const code = outputFiles[0].contents;
-    result = cacheBundle(dir, code);
-    if (!result) {
-      // mkdtemp creates a folder with a new random name that only this user can read or write.
-      result = fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-region-guard-'));
-      fs.writeFileSync(path.join(result, 'index.js'), code);
-    }
-  }
-  bundleDirs.set(cacheDir, result);
-  return result;
-}
-
-/** Writes the bundle to `dir` in the cache; undefined if the cache folder cannot be written. */
-function cacheBundle(dir: string, code: Uint8Array): string | undefined {
-  // Written aside and renamed, so concurrent synths never see a half-written bundle.
-  const tmp = `${dir}.${process.pid}.tmp`;
-  try {
-    fs.mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
-    fs.rmSync(tmp, { recursive: true, force: true });
-    fs.mkdirSync(tmp, { mode: 0o700 });
-    fs.writeFileSync(path.join(tmp, 'index.js'), code);
-    fs.renameSync(tmp, dir);
-    return dir;
-  } catch {
-    try {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    } catch {
-      // nothing was written
-    }
-    // Another synth may have written the same bundle first.
-    return fs.existsSync(path.join(dir, 'index.js')) ? dir : undefined;
-  }
-}
-
-/** The guard's own sources and the lock file that pins the SDK clients bundled with them. */
-function bundleInputs(): string[] {
   const guardDir = __dirname;
-  const sources = [path.join(guardDir, 'region-check.ts'), path.join(guardDir, 'guard-role.ts'), path.join(guardDir, '..', 'keys', 'key-alias.ts'), ...fs.readdirSync(path.join(guardDir, 'handler')).sort().map((f) => path.join(guardDir, 'handler', f))];
-  return [...sources, path.join(guardDir, '..', '..', 'package-lock.json')];
+  return handlerBundleDir(
+    {
+      name: 'region-guard',
+      entry: path.join(guardDir, 'handler', 'index.ts'),
+      // The guard's own sources and the lock file that pins the SDK clients bundled with them.
+      inputs: () => handlerFolderInputs(path.join(guardDir, 'handler'), [path.join(guardDir, 'region-check.ts'), path.join(guardDir, 'guard-role.ts'), path.join(guardDir, '..', 'keys', 'key-alias.ts'), path.join(guardDir, '..', 'lambda', 'cfn-response.ts')]),
+    },
+    cacheDir,
+  );
 }

@@ -48,6 +48,24 @@ export function keyAdminStatement(): iam.PolicyStatement {
   return new iam.PolicyStatement({ sid: 'AccountAdministersKeyButCannotDisableIt', principals: [new iam.AccountRootPrincipal()], actions: KEY_ADMIN_ACTIONS, resources: ['*'] });
 }
 
+/**
+ * No grant on the key unless an AWS service creates it for a resource (EBS, RDS, FSx...) or is itself
+ * the caller: a grant is a second, policy-invisible way to use a key. Control Tower's CT.KMS.PR.3
+ * asks for exactly this statement. AWS KMS Developer Guide, "AWS KMS condition keys"
+ * (kms:GrantIsForAWSResource) and IAM User Guide, "AWS global condition context keys"
+ * (aws:PrincipalIsAWSService); BoolIfExists so a request without the key is denied too.
+ */
+export function denyGrantsExceptForAwsServicesStatement(): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'DenyGrantsExceptForAwsServices',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+  });
+}
+
 /** CloudWatch Logs of this account and region may encrypt its log groups with the key. */
 export function cloudWatchLogsStatement(stack: Stack): iam.PolicyStatement {
   return new iam.PolicyStatement({
@@ -58,6 +76,46 @@ export function cloudWatchLogsStatement(stack: Stack): iam.PolicyStatement {
     conditions: {
       ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
     },
+  });
+}
+
+/** The EC2 Auto Scaling service-linked role that launches Vault's encrypted volumes. */
+export function autoScalingServiceLinkedRoleArn(stack: Stack): string {
+  return stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling' });
+}
+
+/**
+ * Lets EC2 Auto Scaling's service-linked role use the data key for Vault's encrypted volumes, without
+ * naming that role as a principal. A fresh account has no AWSServiceRoleForAutoScaling until its first
+ * Auto Scaling group, and KMS refuses a key policy whose principal does not exist (AWS KMS API
+ * reference, CreateKey, Policy: "The principals in the key policy must exist and be visible to KMS"). So the statements use
+ * `"AWS": "*"` narrowed by `aws:PrincipalArn` (the role's ARN, which is not validated and may come
+ * into existence later) and `kms:CallerAccount`: the same scoping AWS uses in its own aws/ebs key policy.
+ * The account root principal would not do: it only delegates to IAM policies, and the service-linked
+ * role's policy grants no access to customer managed keys (EC2 Auto Scaling user guide, "Required AWS
+ * KMS key policy for use with encrypted volumes"). Actions are the two statements that page requires.
+ */
+export function autoScalingStatements(stack: Stack): iam.PolicyStatement[] {
+  const role = autoScalingServiceLinkedRoleArn(stack);
+  return [
+    principalArnStatement(stack, 'AutoScalingVolumes', role, KEY_USE_ACTIONS),
+    principalArnStatement(stack, 'AutoScalingVolumeGrants', role, ['kms:CreateGrant'], { Bool: { 'kms:GrantIsForAWSResource': true } }),
+  ];
+}
+
+/**
+ * A key policy statement for exactly one IAM principal of this account, named by ARN in `aws:PrincipalArn`
+ * rather than in `Principal`: KMS validates principals when the policy is set (they must exist and be
+ * visible to KMS; a role created moments earlier may not be yet), but only compares condition values when
+ * a request arrives. The effect is the same as naming the principal.
+ */
+export function principalArnStatement(stack: Stack, sid: string, principalArn: string, actions: readonly string[], extraConditions: Record<string, Record<string, unknown>> = {}): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    principals: [new iam.AnyPrincipal()],
+    actions: [...actions],
+    resources: ['*'],
+    conditions: { ArnEquals: { 'aws:PrincipalArn': principalArn }, StringEquals: { 'kms:CallerAccount': stack.account }, ...extraConditions },
   });
 }
 
@@ -121,25 +179,13 @@ export class CellKeys extends Construct {
       }),
     );
     this.dataKey.addToResourcePolicy(cloudWatchLogsStatement(stack));
-    // EC2 Auto Scaling launches Vault's encrypted volumes through its service-linked role,
-    // which must be named in the key policy (it has no IAM policy for KMS).
-    const autoScaling = new iam.ArnPrincipal(stack.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: 'aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling' }));
-    this.dataKey.addToResourcePolicy(new iam.PolicyStatement({ sid: 'AutoScalingVolumes', principals: [autoScaling], actions: KEY_USE_ACTIONS, resources: ['*'] }));
-    this.dataKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AutoScalingVolumeGrants',
-        principals: [autoScaling],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { Bool: { 'kms:GrantIsForAWSResource': true } },
-      }),
-    );
+    for (const statement of autoScalingStatements(stack)) this.dataKey.addToResourcePolicy(statement);
 
     this.sealKey = this.createKey('SealKey', props.tenantId, 'seal', `cellkit ${props.tenantId}: HashiCorp Vault auto-unseal`, rotationPeriod, pendingWindow);
   }
 
   private createKey(id: string, tenantId: string, purpose: string, description: string, rotationPeriod: Duration, pendingWindow: Duration): kms.Key {
-    const policy = new iam.PolicyDocument({ statements: [keyAdminStatement()] });
+    const policy = new iam.PolicyDocument({ statements: [keyAdminStatement(), denyGrantsExceptForAwsServicesStatement()] });
     const key = new kms.Key(this, id, {
       description,
       alias: cellKeyAlias(tenantId, purpose),
@@ -147,7 +193,7 @@ export class CellKeys extends Construct {
       rotationPeriod,
       pendingWindow,
       policy,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     return key;
   }

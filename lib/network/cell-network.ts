@@ -10,9 +10,15 @@ import { FRAMEWORK_PACKS } from '../compliance/nag-packs';
 export const APP_SUBNETS = 'App';
 export const DATA_SUBNETS = 'Data';
 
-/** Interface endpoints every cell has, so private and isolated subnets reach AWS without the internet. */
+/**
+ * Interface endpoints every cell has, so private and isolated subnets reach AWS without the internet.
+ * Each serves at least one call listed in CELL_AWS_APIS (lib/network/aws-api-inventory.ts).
+ */
 export const INTERFACE_ENDPOINTS: Readonly<Record<string, ec2.InterfaceVpcEndpointAwsService>> = {
   Kms: ec2.InterfaceVpcEndpointAwsService.KMS,
+  Ec2: ec2.InterfaceVpcEndpointAwsService.EC2,
+  Rds: ec2.InterfaceVpcEndpointAwsService.RDS,
+  ElasticLoadBalancing: ec2.InterfaceVpcEndpointAwsService.ELASTIC_LOAD_BALANCING,
   SecretsManager: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
   Ssm: ec2.InterfaceVpcEndpointAwsService.SSM,
   SsmMessages: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
@@ -61,6 +67,9 @@ export class CellNetwork extends Construct {
   readonly appSecurityGroup: ec2.SecurityGroup;
   /** Shared by all interface endpoints: HTTPS from inside the VPC only. */
   readonly endpointSecurityGroup: ec2.SecurityGroup;
+  /** The interface endpoints, by INTERFACE_ENDPOINTS key. */
+  readonly interfaceEndpoints: Readonly<Record<string, ec2.InterfaceVpcEndpoint>>;
+  readonly s3Endpoint: ec2.GatewayVpcEndpoint;
 
   constructor(scope: Construct, id: string, props: CellNetworkProps) {
     super(scope, id);
@@ -119,7 +128,7 @@ export class CellNetwork extends Construct {
     this.flowLogGroup = new logs.LogGroup(this, 'FlowLogs', {
       encryptionKey: props.logKey,
       retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     // A managed (not inline) policy scoped to this one log group.
     const flowLogRole = new iam.Role(this, 'FlowLogRole', {
@@ -145,7 +154,7 @@ export class CellNetwork extends Construct {
       deliverLogsPermissionArn: flowLogRole.roleArn,
     });
 
-    this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+    this.s3Endpoint = this.vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
     this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
       vpc: this.vpc,
       description: 'AWS service endpoints: HTTPS from inside the cell VPC',
@@ -159,14 +168,11 @@ export class CellNetwork extends Construct {
       allowAllOutbound: false,
     });
     this.appSecurityGroup.connections.allowTo(this.endpointSecurityGroup, ec2.Port.tcp(443), 'AWS service endpoints');
-    for (const [name, service] of Object.entries(INTERFACE_ENDPOINTS)) {
-      this.vpc.addInterfaceEndpoint(name, {
-        service,
-        subnets: this.appSubnets,
-        privateDnsEnabled: true,
-        securityGroups: [this.endpointSecurityGroup],
-        open: false,
-      });
-    }
+    this.interfaceEndpoints = Object.fromEntries(
+      Object.entries(INTERFACE_ENDPOINTS).map(([name, service]) => [
+        name,
+        this.vpc.addInterfaceEndpoint(name, { service, subnets: this.appSubnets, privateDnsEnabled: true, securityGroups: [this.endpointSecurityGroup], open: false }),
+      ]),
+    );
   }
 }

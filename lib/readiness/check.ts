@@ -38,6 +38,8 @@ export interface ReadinessContext {
   readonly cdkOut: string;
   /** Budget for each check, all its AWS calls and retries included. */
   readonly timeoutMs: number;
+  /** Today, for checks of documented dates (tests pass a fixed one). @default the current date */
+  readonly now?: Date;
 }
 
 export interface ReadinessCheck {

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { z } from 'zod';
+import { CellkitConfigError } from './errors';
 import { readJsonFile, parseWith } from './json-file';
 import { tenantIdSchema } from './tenant-spec';
 
@@ -17,8 +18,15 @@ export const PinFileSchema = z.strictObject({
 });
 export type PinFile = z.infer<typeof PinFileSchema>;
 
-export function loadPins(file: string): PinFile {
-  if (!fs.existsSync(file)) return { pins: {} };
+/**
+ * Reads the pins. A registry that has tenant specs must have its pin file: a missing one is reported as
+ * missing, with the file named, never as "no pin" per tenant. Only an empty registry may lack it.
+ */
+export function loadPins(file: string, options: { readonly required: boolean }): PinFile {
+  if (!options.required && !fs.existsSync(file)) return { pins: {} };
+  if (!fs.existsSync(file)) {
+    throw new CellkitConfigError([`${PIN_FILE}: ${file} is missing, but there are tenant specs; it holds every tenant's region pin: restore it from version control (git checkout -- ${PIN_FILE})`]);
+  }
   return parseWith(PinFileSchema, readJsonFile(file, PIN_FILE), PIN_FILE);
 }
 

@@ -32,12 +32,37 @@ export function registryPaths(root: string): RegistryPaths {
   };
 }
 
+/** `tenant add`'s not yet committed spec (see add-tenant.ts): a hidden file the registry does not read. */
+export function pendingSpecFile(tenantsDir: string, id: string): string {
+  return path.join(tenantsDir, `.${id}.json.pending`);
+}
+
+/**
+ * The spec files in `dir`: every `<name>.json`. Any other file is refused (it would be silently ignored),
+ * except hidden files that do not end in `.json` (such as `.gitkeep` or `tenant add`'s pending specs).
+ */
+export function listSpecFiles(dir: string): { files: string[]; problems: string[] } {
+  const entries = fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : [];
+  const files: string[] = [];
+  const problems: string[] = [];
+  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const looksLikeJson = /\.json$/i.test(entry.name);
+    if (entry.name.startsWith('.') && !looksLikeJson) continue;
+    if (entry.isFile() && entry.name.endsWith('.json') && !entry.name.startsWith('.')) {
+      files.push(entry.name);
+      continue;
+    }
+    const what = entry.isFile() ? 'file' : 'entry';
+    problems.push(`${TENANTS_DIR}/${entry.name}: cellkit would not read this ${what}: ${TENANTS_DIR}/ holds only tenant specs named <id>.json (lowercase ".json", no leading dot); rename it to <id>.json or move it out of ${TENANTS_DIR}/`);
+  }
+  return { files, problems };
+}
+
 /** Reads and validates every tenant spec; problems from all files are reported together. */
 export function loadTenantSpecs(dir: string, regions: RegionCatalog): TenantSpec[] {
   const schema = tenantSpecSchema(regions);
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
+  const { files, problems } = listSpecFiles(dir);
   const specs: TenantSpec[] = [];
-  const problems: string[] = [];
   for (const file of files) {
     const label = `tenant spec ${TENANTS_DIR}/${file}`;
     try {
@@ -72,17 +97,32 @@ export function checkPins(specs: readonly TenantSpec[], pins: Record<string, Pin
     const resolved = resolveRegion(spec, regions);
     const pin = Object.prototype.hasOwnProperty.call(pins, spec.id) ? pins[spec.id] : undefined;
     if (!pin) {
-      problems.push(`tenant "${spec.id}": no region pin in ${PIN_FILE} (its spec resolves to ${regions.describe(resolved)}). Create tenants with "cellkit tenant add" so the region is pinned at creation.`);
+      problems.push(`tenant "${spec.id}": no region pin in ${PIN_FILE} (its spec resolves to ${regions.describe(resolved)}). Create tenants with "cellkit tenant add" so the region is pinned at creation; if an interrupted "cellkit tenant add" left this spec, run the same command again to complete it.`);
     } else if (!regions.has(pin.region)) {
-      problems.push(`tenant "${spec.id}": pinned region "${pin.region}" in ${PIN_FILE} is not one of the allowed regions in ${REGIONS_FILE} (${regions.allowedList}); its spec resolves to ${regions.describe(resolved)}. A cell's region cannot change after creation.`);
+      continue; // reported below with every other pin outside regions.json
     } else if (pin.region !== resolved) {
       problems.push(`tenant "${spec.id}": its spec resolves to ${regions.describe(resolved)} but the tenant was pinned to ${regions.describe(pin.region)} at ${pin.pinnedAt}. A cell's region cannot change after creation; restore the spec's placement.`);
     } else {
       tenants.push({ spec, id: spec.id, region: regions.get(resolved), pin });
     }
   }
+  problems.push(...pinsOutsideRegions(pins, specs, regions));
   if (problems.length) throw new CellkitConfigError(problems);
   return tenants;
+}
+
+/**
+ * Every pin, with or without a spec, must name a region of regions.json. A pin without a spec is an
+ * offboarded tenant (pins are never removed, so ids are never reused) and is allowed only that way.
+ */
+function pinsOutsideRegions(pins: Record<string, Pin>, specs: readonly TenantSpec[], regions: RegionCatalog): string[] {
+  return Object.entries(pins)
+    .filter(([, pin]) => !regions.has(pin.region))
+    .map(([id, pin]) => {
+      const spec = specs.find((s) => s.id === id);
+      const status = spec ? `its spec resolves to ${regions.describe(resolveRegion(spec, regions))}` : `it has no spec in ${TENANTS_DIR}/ (an offboarded tenant keeps its pin, in its original region)`;
+      return `tenant "${id}": pinned region "${pin.region}" in ${PIN_FILE} is not one of the allowed regions in ${REGIONS_FILE} (${regions.allowedList}); ${status}. A cell's region cannot change after creation.`;
+    });
 }
 
 /** The whole tenant registry: allowed regions, validated specs and their pins. */
@@ -90,8 +130,9 @@ export class TenantRegistry {
   /** Loads and validates everything; throws CellkitConfigError before anything is synthesized. */
   static load(paths: RegistryPaths): TenantRegistry {
     const regions = RegionCatalog.load(paths.regionsFile);
+    // Specs before pins: `tenant add` writes the pin before the spec, so a spec read here always has its pin.
     const specs = loadTenantSpecs(paths.tenantsDir, regions);
-    const pins = loadPins(paths.pinFile).pins;
+    const pins = loadPins(paths.pinFile, { required: specs.length > 0 }).pins;
     return new TenantRegistry(regions, checkPins(specs, pins, regions), pins);
   }
 

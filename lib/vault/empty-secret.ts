@@ -9,8 +9,11 @@ export interface EmptySecretProps {
   readonly secretName: string;
   readonly description: string;
   readonly encryptionKey: kms.IKey;
-  /** Why Secrets Manager rotation does not apply; recorded with each rotation acknowledgment. */
-  readonly rotationReason: string;
+  /**
+   * Why Secrets Manager rotation does not apply; recorded with each rotation acknowledgment.
+   * @default - no acknowledgment: the caller attaches a rotation schedule (the nag packs check it)
+   */
+  readonly rotationReason?: string;
 }
 
 /**
@@ -22,12 +25,12 @@ export function emptySecret(scope: Construct, id: string, props: EmptySecretProp
     secretName: props.secretName,
     description: props.description,
     encryptionKey: keyWithoutGrants(scope, props.encryptionKey),
-    removalPolicy: RemovalPolicy.RETAIN,
+    removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
   });
   // Without SecretString and GenerateSecretString, CloudFormation creates the secret with no value.
   (secret.node.defaultChild as secretsmanager.CfnSecret).addPropertyDeletionOverride('GenerateSecretString');
-  for (const id of SECRET_ROTATION_RULES) {
-    Validations.of(secret).acknowledge({ id, reason: props.rotationReason });
+  for (const id of props.rotationReason ? SECRET_ROTATION_RULES : []) {
+    Validations.of(secret).acknowledge({ id, reason: props.rotationReason! });
   }
   return secret;
 }

@@ -8,14 +8,21 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { Egress } from '../registry/tenant-spec';
+import { principalArnStatement } from '../keys/cell-keys';
+import { Egress, VAULT_TLS_MODES } from '../registry/tenant-spec';
 import { emptySecret } from './empty-secret';
-import { VaultBootstrap } from './vault-bootstrap';
+import { artifactBucketName } from './artifacts/artifact-names';
+import { VaultBootstrap, validateRecovery } from './vault-bootstrap';
 import { VAULT_API_PORT, VAULT_CLUSTER_PORT, VAULT_PATHS, vaultServerConfig } from './vault-config';
-import { AMI_ID_PATTERN, SHA256_PATTERN, VAULT_AMIS, VAULT_RELEASE, VAULT_VERSION_PATTERN, VaultRelease, vaultZipName } from './vault-release';
-import { fetchTlsScript, installScript, snapshotScript, userDataScript } from './vault-scripts';
+import { AMI_ID_PATTERN, AmiFile, VAULT_IMAGE } from './vault-image';
+import { SHA256_PATTERN, VAULT_RELEASE, VAULT_VERSION_PATTERN, VaultRelease, vaultZipName } from './vault-release';
+import { fetchTlsScript, installScript, snapshotScript, tlsReloadScript, userDataScript } from './vault-scripts';
 import { VaultSnapshotBucket } from './vault-snapshot-bucket';
+import { VaultTlsIssuer } from './tls/vault-tls-issuer';
 import { FRAMEWORK_PACKS } from '../compliance/nag-packs';
+
+/** Liveness for the NLB and the Auto Scaling group's ELB health check (Vault API docs, "/sys/health"). */
+export const VAULT_HEALTH_CHECK_PATH = '/v1/sys/health?standbyok=true&sealedcode=200&uninitcode=200&haunhealthycode=200';
 
 /** Tag only this cluster's nodes carry; Raft auto-join looks peers up by it. */
 export const VAULT_JOIN_TAG = 'cellkit:vault-cluster';
@@ -43,6 +50,9 @@ export interface VaultRecoveryKeys {
   readonly threshold: number;
 }
 
+/** Who provides Vault's TLS certificate. */
+export type VaultTlsMode = (typeof VAULT_TLS_MODES)[number];
+
 export interface VaultClusterProps {
   readonly tenantId: string;
   readonly vpc: ec2.IVpc;
@@ -62,13 +72,20 @@ export interface VaultClusterProps {
    * @default 3
    */
   readonly nodes?: 3 | 5;
-  /** @default t3.medium for 3 nodes, m6i.large for 5 */
-  readonly instanceType?: ec2.InstanceType;
   /**
-   * Pinned AMI per region; the stack's region must be listed.
-   * @default VAULT_AMIS (lib/vault/amis.json)
+   * Instance types the group may launch, first preferred: at least two distinct types of the same
+   * size, so a capacity shortage of one type does not stop a replacement (Control Tower CT.AUTOSCALING.PR.6),
+   * each a Nitro type that encrypts traffic between instances (CT.AUTOSCALING.PR.11; EC2 User Guide,
+   * "Encryption in transit").
+   * @default c6i.large and c6a.large (2 vCPU, 4 GiB) for 3 nodes, m6i.large and m6a.large (2 vCPU, 8 GiB) for 5
    */
-  readonly amis?: Readonly<Record<string, string>>;
+  readonly instanceTypes?: readonly ec2.InstanceType[];
+  /**
+   * Where the nodes' image comes from: a region listed in `pins` launches exactly that (fetched) AMI;
+   * any other region resolves `parameter` (Amazon Linux 2023) at deploy time.
+   * @default VAULT_IMAGE (lib/vault/amis.json)
+   */
+  readonly image?: AmiFile;
   /** @default VAULT_RELEASE */
   readonly release?: VaultRelease;
   /**
@@ -82,10 +99,16 @@ export interface VaultClusterProps {
   readonly applicationRoleArn?: string;
   /** Vault role `cellkit-operator` (manage KV secrets) is bound to this IAM role. @default arn:<partition>:iam::<account>:role/cellkit-<tenant>-vault-operator */
   readonly operatorRoleArn?: string;
-  /** Operators' PGP keys for the recovery shares; without them the bootstrap refuses to initialise. @default none */
+  /** Operators' PGP keys for the recovery shares. Required: the construct refuses to synthesize without them (Vault is initialised during the deploy). */
   readonly recovery?: VaultRecoveryKeys;
   /** Name in the server certificate (peers verify it). @default vault.<tenant>.cellkit.internal */
   readonly tlsServerName?: string;
+  /**
+   * Who provides the TLS certificate: `cellkit` issues a per-cell CA and certificate at deploy and rotates it;
+   * `operator` leaves the TLS secret for an operator to fill from a company CA (docs/vault-tls.md).
+   * @default 'cellkit'
+   */
+  readonly tls?: VaultTlsMode;
   /** systemd OnCalendar= for Raft snapshots. @default 'hourly' */
   readonly snapshotSchedule?: string;
   /** @default Size.gibibytes(50) */
@@ -106,6 +129,8 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
   readonly autoScalingGroup: autoscaling.AutoScalingGroup;
   readonly loadBalancer: elbv2.NetworkLoadBalancer;
   readonly tlsSecret: secretsmanager.Secret;
+  /** Issues and rotates the certificate (absent when `tls` is `operator`). */
+  readonly tlsIssuer?: VaultTlsIssuer;
   readonly snapshotBucket: s3.Bucket;
   readonly bootstrap: VaultBootstrap;
   readonly tlsServerName: string;
@@ -119,19 +144,23 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     const stack = Stack.of(this);
     const region = stack.region;
     const who = `VaultCluster for tenant "${props.tenantId}"`;
-    if (Token.isUnresolved(region)) throw new Error(`${who}: the stack needs a concrete region (env.region) to pick the pinned AMI`);
+    if (Token.isUnresolved(region)) throw new Error(`${who}: the stack needs a concrete region (env.region) to pick the node image`);
     this.nodes = props.nodes ?? 3;
     if (!([3, 5] as number[]).includes(this.nodes)) {
       throw new Error(`${who}: nodes must be 3 or 5 (an odd Raft quorum over three AZs); got ${this.nodes}`);
     }
-    const amis = props.amis ?? VAULT_AMIS;
-    const ami = Object.prototype.hasOwnProperty.call(amis, region) ? amis[region] : undefined;
-    if (!ami) throw new Error(`${who}: no pinned AMI for region ${region} in lib/vault/amis.json (have: ${Object.keys(amis).join(', ') || 'none'}); add one (README: AMI refresh)`);
-    if (!AMI_ID_PATTERN.test(ami)) throw new Error(`${who}: pinned AMI for ${region} must look like "ami-" and 8 or 17 hex digits; got "${ami}"`);
+    // Vault is initialised during the deploy: without operator PGP keys, refuse before building anything.
+    validateRecovery(props.tenantId, props.recovery?.pgpKeys, props.recovery?.threshold);
+    const machineImage = vaultMachineImage(who, region, props.image ?? VAULT_IMAGE);
+    const instanceTypes = props.instanceTypes ?? (this.nodes === 5 ? ['m6i.large', 'm6a.large'] : ['c6i.large', 'c6a.large']).map((t) => new ec2.InstanceType(t));
+    const typeNames = instanceTypes.map(String);
+    if (new Set(typeNames).size < 2 || new Set(typeNames).size !== typeNames.length) {
+      throw new Error(`${who}: instanceTypes must list at least two distinct instance types (Control Tower CT.AUTOSCALING.PR.6); got [${typeNames.join(', ')}]`);
+    }
     const release = props.release ?? VAULT_RELEASE;
     if (!VAULT_VERSION_PATTERN.test(release.version)) throw new Error(`${who}: release.version must be a Vault release such as "1.18.3"; got "${release.version}"`);
     if (!SHA256_PATTERN.test(release.sha256)) throw new Error(`${who}: release.sha256 must be 64 lowercase hex digits (the linux_amd64 line of the release's SHA256SUMS); got "${release.sha256}"`);
-    const artifactBucket = props.egress === 'none' ? (props.artifactBucket ?? s3.Bucket.fromBucketName(this, 'ArtifactBucket', `cellkit-artifacts-${stack.account}-${region}`)) : undefined;
+    const artifactBucket = props.egress === 'none' ? (props.artifactBucket ?? s3.Bucket.fromBucketName(this, 'ArtifactBucket', artifactBucketName(stack.account, region))) : undefined;
     const artifactPrefix = props.artifactPrefix ?? 'vault/';
     if (!/^([A-Za-z0-9._-]+\/)*$/.test(artifactPrefix)) throw new Error(`${who}: artifactPrefix must be empty or end with "/" (e.g. "vault/"); got "${artifactPrefix}"`);
     const snapshotSchedule = props.snapshotSchedule ?? 'hourly';
@@ -141,16 +170,21 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     const operatorRoleArn = props.operatorRoleArn ?? `arn:${Aws.PARTITION}:iam::${stack.account}:role/cellkit-${props.tenantId}-vault-operator`;
     const retention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
+    const tlsMode = props.tls ?? 'cellkit';
+    if (!VAULT_TLS_MODES.includes(tlsMode)) throw new Error(`${who}: tls must be ${VAULT_TLS_MODES.map((m) => `"${m}"`).join(' or ')}; got ${JSON.stringify(tlsMode)}`);
     this.tlsSecret = emptySecret(this, 'TlsSecret', {
       secretName: `/cellkit/${props.tenantId}/vault/tls`,
-      description: `cellkit ${props.tenantId}: Vault TLS (JSON: certificate, private_key, ca), set by an operator`,
+      description: `cellkit ${props.tenantId}: Vault TLS (JSON: certificate, private_key, ca), ${tlsMode === 'cellkit' ? 'issued and rotated by the cell TLS issuer' : 'set by an operator'}`,
       encryptionKey: props.dataKey,
+      // With the cellkit issuer, Secrets Manager rotates it (VaultTlsIssuer's rotation schedule).
       rotationReason:
-        'Holds the Vault TLS certificate issued by the company CA; it is renewed by re-issuing the certificate and reloading Vault (README: TLS rotation), which a Secrets Manager rotation Lambda cannot do.',
+        tlsMode === 'operator'
+          ? 'tls "operator": holds a certificate from the company CA, renewed by an operator with that CA and picked up by the nodes\' reload timer (docs/vault-tls.md); cellkit holds no key of that CA to rotate it with.'
+          : undefined,
     });
     this.snapshotBucket = new VaultSnapshotBucket(this, 'Snapshots', { encryptionKey: props.dataKey }).bucket;
-    const serverLogs = new logs.LogGroup(this, 'ServerLogs', { encryptionKey: props.dataKey, retention, removalPolicy: RemovalPolicy.RETAIN });
-    const auditLogs = new logs.LogGroup(this, 'AuditLogs', { encryptionKey: props.dataKey, retention, removalPolicy: RemovalPolicy.RETAIN });
+    const serverLogs = new logs.LogGroup(this, 'ServerLogs', { encryptionKey: props.dataKey, retention, removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE });
+    const auditLogs = new logs.LogGroup(this, 'AuditLogs', { encryptionKey: props.dataKey, retention, removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE });
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
@@ -162,31 +196,10 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
       reason: 'SSM Session Manager and Run Command are the only way onto Vault nodes (no SSH, no key pair); AWS maintains this policy as the minimum the SSM agent needs.',
     });
 
-    this.bootstrap = new VaultBootstrap(this, 'Bootstrap', {
-      tenantId: props.tenantId,
-      encryptionKey: props.dataKey,
-      region,
-      tlsServerName: this.tlsServerName,
-      nodes: this.nodes,
-      recoveryPgpKeys: props.recovery?.pgpKeys,
-      recoveryThreshold: props.recovery?.threshold,
-      vaultRoleArn: this.role.roleArn,
-      applicationRoleArn: appRoleArn,
-      operatorRoleArn,
-      database: {
-        hostname: props.database.hostname,
-        port: Tokenization.stringifyNumber(props.database.port),
-        databaseName: props.database.databaseName,
-        masterSecretArn: props.database.masterSecret.secretArn,
-      },
-    });
-
     const sealActions = ['kms:Encrypt', 'kms:Decrypt', 'kms:DescribeKey'];
-    props.sealKey.addToResourcePolicy(
-      new iam.PolicyStatement({ sid: 'VaultAutoUnseal', principals: [new iam.ArnPrincipal(this.role.roleArn)], actions: sealActions, resources: ['*'] }),
-    );
+    // Named in a condition, not as principal: KMS may not yet see the role this stack has just created.
+    props.sealKey.addToResourcePolicy(principalArnStatement(stack, 'VaultAutoUnseal', this.role.roleArn, sealActions));
     const artifactKey = `${artifactPrefix}${vaultZipName(release.version)}`;
-    const secretKeys = [props.dataKey.keyArn, ...(props.database.masterSecret.encryptionKey ? [props.database.masterSecret.encryptionKey.keyArn] : [])];
     new iam.ManagedPolicy(this, 'InstancePolicy', {
       roles: [this.role],
       description: `cellkit ${props.tenantId}: Vault servers: seal, own secrets, own snapshot object, own logs`,
@@ -195,11 +208,10 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
         new iam.PolicyStatement({
           sid: 'DataKeyThroughSecretsManagerAndS3',
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: [...new Set(secretKeys)],
+          resources: [props.dataKey.keyArn],
           conditions: { StringEquals: { 'kms:ViaService': [`secretsmanager.${region}.amazonaws.com`, `s3.${region}.amazonaws.com`] } },
         }),
-        new iam.PolicyStatement({ sid: 'ReadOwnSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [this.tlsSecret.secretArn, props.database.masterSecret.secretArn] }),
-        new iam.PolicyStatement({ sid: 'WriteRecoveryShares', actions: ['secretsmanager:PutSecretValue'], resources: [this.bootstrap.recoverySecret.secretArn] }),
+        new iam.PolicyStatement({ sid: 'ReadOwnSecrets', actions: ['secretsmanager:GetSecretValue'], resources: [this.tlsSecret.secretArn] }),
         new iam.PolicyStatement({ sid: 'WriteSnapshot', actions: ['s3:PutObject'], resources: [this.snapshotBucket.arnForObjects(SNAPSHOT_KEY)] }),
         ...(artifactBucket
           ? [new iam.PolicyStatement({ sid: 'ReadVaultZip', actions: ['s3:GetObject'], resources: [artifactBucket.arnForObjects(artifactKey)] })]
@@ -269,6 +281,7 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
         source: artifactBucket ? { kind: 's3', bucketName: artifactBucket.bucketName, key: artifactKey } : { kind: 'releases' },
       }),
       fetchTlsScript: fetchTlsScript({ region, tlsSecretArn: this.tlsSecret.secretArn }),
+      tlsReloadScript: tlsReloadScript({ region, tlsSecretArn: this.tlsSecret.secretArn }),
       snapshotScript: snapshotScript({ region, tlsServerName: this.tlsServerName, bucketName: this.snapshotBucket.bucketName, key: SNAPSHOT_KEY }),
       dataDevice: VAULT_DATA_DEVICE,
       snapshotSchedule,
@@ -277,8 +290,8 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     const volume = (size: Size, deleteOnTermination: boolean) =>
       ec2.BlockDeviceVolume.ebs(size.toGibibytes(), { encrypted: true, kmsKey: props.dataKey, volumeType: ec2.EbsDeviceVolumeType.GP3, deleteOnTermination });
     const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
-      machineImage: ec2.MachineImage.genericLinux({ [region]: ami }),
-      instanceType: props.instanceType ?? new ec2.InstanceType(this.nodes === 5 ? 'm6i.large' : 't3.medium'),
+      machineImage,
+      instanceType: instanceTypes[0],
       role: this.role,
       securityGroup: this.securityGroup,
       userData: ec2.UserData.custom(this.userData),
@@ -295,29 +308,41 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     this.autoScalingGroup = new autoscaling.AutoScalingGroup(this, 'Servers', {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
-      launchTemplate,
+      mixedInstancesPolicy: {
+        launchTemplate,
+        launchTemplateOverrides: instanceTypes.map((instanceType) => ({ instanceType })),
+        instancesDistribution: { onDemandPercentageAboveBaseCapacity: 100 },
+      },
       minCapacity: this.nodes,
       maxCapacity: this.nodes,
       desiredCapacity: this.nodes,
-      healthChecks: autoscaling.HealthChecks.ec2({ gracePeriod: Duration.minutes(10) }),
+      // ELB health checks replace a node whose Vault stops answering; the target group's check counts
+      // sealed and uninitialised nodes as alive (below), so a KMS outage or a cell awaiting bootstrap
+      // never makes the group replace its Raft replicas.
+      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({ gracePeriod: Duration.minutes(10), additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB] }),
     });
+    // VPCZoneIdentifier alone places the group; AvailabilityZones names the same zones explicitly
+    // (Control Tower CT.AUTOSCALING.PR.1; the EC2 Auto Scaling API requires the subnets to lie in them).
+    const asgResource = this.autoScalingGroup.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    asgResource.availabilityZones = props.vpc.selectSubnets(props.vpcSubnets).availabilityZones;
     Tags.of(this.autoScalingGroup).add(VAULT_JOIN_TAG, props.tenantId);
     Validations.of(this.autoScalingGroup).acknowledge({
       id: 'Annotation::@aws-cdk/aws-autoscaling:desiredCapacitySet',
       reason: 'Intended: the Raft cluster has a fixed size, so every deploy resets the group to exactly the node count.',
     });
+    // cdk-nag reads IMDSv2 and volume encryption from an ASG's LaunchTemplate property only, not from a
+    // MixedInstancesPolicy; the launch template it references requires both (tested in vault-cluster.test.ts).
+    for (const id of ['AwsSolutions-EC26', 'HIPAA.Security-EC2IMDSv2Enabled', 'NIST.800.53.R5-EC2IMDSv2Enabled']) {
+      Validations.of(this.autoScalingGroup).acknowledge({
+        id,
+        reason: 'The group launches only from its launch template (through the mixed instances policy that Control Tower CT.AUTOSCALING.PR.6 asks for), which requires IMDSv2 (hop limit 1) and encrypts every EBS volume with the cell data key; cdk-nag does not follow a MixedInstancesPolicy to its launch template.',
+      });
+    }
     Validations.of(this.autoScalingGroup).acknowledge({
       id: 'AwsSolutions-AS3',
       reason:
         'The group never scales (min = max = desired); its only events are node replacements, recorded in the Auto Scaling activity history and CloudTrail, and watched through Vault\'s own health (NLB target health, autopilot state).',
     });
-    for (const pack of FRAMEWORK_PACKS) {
-      Validations.of(this.autoScalingGroup).acknowledge({
-        id: `${pack}-AutoScalingGroupELBHealthCheckRequired`,
-        reason:
-          'Deliberately EC2 health checks: the NLB marks sealed and uninitialised Vault nodes unhealthy, and replacing them would discard Raft replicas (a KMS or bootstrap outage would make the ASG replace every node). Sealed nodes are taken out of traffic by the NLB instead.',
-      });
-    }
 
     const lbSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
       vpc: props.vpc,
@@ -329,7 +354,7 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
       vpcSubnets: props.vpcSubnets,
       internetFacing: false,
       crossZoneEnabled: true,
-      deletionProtection: true,
+      // Turned on right after create by DeletionProtection (lib/rollback): a create rollback can delete it.
       securityGroups: [lbSecurityGroup],
     });
     this.loadBalancer.connections.allowFrom(props.clientSecurityGroup, ec2.Port.tcp(VAULT_API_PORT), 'Vault API from the application plane');
@@ -350,8 +375,11 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
       healthCheck: {
         protocol: elbv2.Protocol.HTTPS,
         port: String(VAULT_API_PORT),
-        // Active and standby (which forwards to the active) answer 200; sealed 503, uninitialised 501.
-        path: '/v1/sys/health?standbyok=true',
+        // The group replaces nodes on this check, so it asks "is Vault serving HTTPS?", not "is it
+        // unsealed?": active and standby answer 200, and sealedcode/uninitcode/haunhealthycode make sealed
+        // (default 503), uninitialised (501) and leaderless standbys (474, Vault >= 1.19) answer 200 too;
+        // a node removed from Raft (530) is replaced. Vault API docs, "/sys/health".
+        path: VAULT_HEALTH_CHECK_PATH,
         healthyHttpCodes: '200',
         interval: Duration.seconds(10),
         healthyThresholdCount: 2,
@@ -366,8 +394,66 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
       });
     }
 
+    if (tlsMode === 'cellkit') {
+      this.tlsIssuer = new VaultTlsIssuer(this, 'Tls', {
+        tenantId: props.tenantId,
+        vpc: props.vpc,
+        vpcSubnets: props.vpcSubnets,
+        tlsSecret: this.tlsSecret,
+        dataKey: props.dataKey,
+        serverName: this.tlsServerName,
+        loadBalancerDnsName: this.loadBalancer.loadBalancerDnsName,
+        logRetention: retention,
+      });
+    }
+    // Initialise and configure Vault during the deploy, once the servers, the NLB and the TLS secret exist
+    // (docs/vault-bootstrap.md).
+    this.bootstrap = new VaultBootstrap(this, 'Bootstrap', {
+      tenantId: props.tenantId,
+      encryptionKey: props.dataKey,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      vaultAddress: `https://${this.loadBalancer.loadBalancerDnsName}:${VAULT_API_PORT}`,
+      vaultPeers: [this.loadBalancer, this.securityGroup],
+      tlsServerName: this.tlsServerName,
+      tlsSecret: this.tlsSecret,
+      nodes: this.nodes,
+      recoveryPgpKeys: props.recovery?.pgpKeys,
+      recoveryThreshold: props.recovery?.threshold,
+      vaultRoleArn: this.role.roleArn,
+      applicationRoleArn: appRoleArn,
+      operatorRoleArn,
+      auditLogPath: VAULT_PATHS.auditLog,
+      database: { hostname: props.database.hostname, port: Tokenization.stringifyNumber(props.database.port), databaseName: props.database.databaseName, masterSecret: props.database.masterSecret },
+      logRetention: retention,
+    });
+    this.bootstrap.run.node.addDependency(this.autoScalingGroup, listener, this.tlsSecret);
+    // With cellkit-issued TLS, Vault has a certificate only once the issuer has filled the secret.
+    if (this.tlsIssuer) this.bootstrap.run.node.addDependency(this.tlsIssuer.certificate);
+
     new CfnOutput(this, 'Address', { value: `https://${this.loadBalancer.loadBalancerDnsName}:${VAULT_API_PORT}`, description: 'Vault API (internal NLB; TLS passes through to Vault)' });
-    new CfnOutput(this, 'BootstrapDocument', { value: this.bootstrap.documentName, description: 'SSM document to run once on one Vault node after deploy' });
     new CfnOutput(this, 'AutoScalingGroupName', { value: this.autoScalingGroup.autoScalingGroupName, description: 'Vault servers' });
   }
+}
+
+/**
+ * The nodes' image. A pinned region gets its literal, fetched AMI ID. Any other region gets a
+ * CloudFormation parameter of type `AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>` whose default
+ * is AWS's public Amazon Linux 2023 parameter: CloudFormation reads it at each deploy (CloudFormation
+ * user guide, "Specify existing resources at runtime with CloudFormation-supplied parameter types",
+ * Systems Manager parameter types), so synth stays offline and no made-up ID is ever in a template.
+ * A parameter rather than a `{{resolve:ssm:...}}` reference: CloudFormation validates that the value is
+ * an EC2 image ID and records what it resolved with the stack (DescribeStacks `ResolvedValue`), so
+ * operators can see which image each deploy used. A new image only changes the launch template: the
+ * group has no AutoScalingRollingUpdate/ReplacingUpdate policy, so running nodes keep running (EC2 Auto
+ * Scaling API reference, LaunchTemplate: "existing Amazon EC2 instances continue to run"; CloudFormation
+ * UpdatePolicy attribute). Nodes are rolled by an operator (docs/vault-nodes.md).
+ */
+function vaultMachineImage(who: string, region: string, image: AmiFile): ec2.IMachineImage {
+  const pin = Object.prototype.hasOwnProperty.call(image.pins, region) ? image.pins[region] : undefined;
+  if (!pin) return ec2.MachineImage.fromSsmParameter(image.parameter);
+  if (!AMI_ID_PATTERN.test(pin.imageId)) {
+    throw new Error(`${who}: the pinned image for ${region} (lib/vault/amis.json, pins.${region}.imageId) must be "ami-" and 8 or 17 hex digits; got "${pin.imageId}". Re-pin with \`cellkit amis pin --region ${region}\``);
+  }
+  return ec2.MachineImage.genericLinux({ [region]: pin.imageId });
 }

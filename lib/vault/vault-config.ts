@@ -57,6 +57,7 @@ export function vaultServerConfig(props: VaultServerConfigProps): VaultServerCon
     ui: false,
     // HashiCorp recommends disabling mlock with Raft (mlock and BoltDB's mmap do not mix);
     // AL2023 on EC2 runs without swap, so memory is not paged to disk either way.
+    // Since Vault 1.20 it must be set explicitly with integrated storage (docs/vault-upgrades.md).
     disable_mlock: true,
     log_level: 'info',
     log_file: VAULT_PATHS.serverLog,

@@ -3,11 +3,11 @@
 // with shellcheck.
 import { VAULT_API_PORT, VAULT_CLUSTER_PORT, VAULT_PATHS } from './vault-config';
 import { vaultZipName } from './vault-release';
+import { shq } from './shell';
+import { CLOUDWATCH_AGENT_CONFIG, NODE_EXTRAS_UNIT, nodeExtrasScript } from './node-extras';
+import { SNAPSHOT_VAULT_ROLE } from './bootstrap/vault-plan';
 
-/** Single-quotes a value for bash (tokens pass through unchanged: they contain no quotes). */
-export function shq(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+export { shq };
 
 const SCRIPT_HEADER = ['#!/bin/bash', 'set -euo pipefail'];
 
@@ -85,8 +85,80 @@ export function fetchTlsScript(p: FetchTlsScriptProps): string {
   ].join('\n');
 }
 
+/**
+ * Runs on a timer: when the TLS secret's certificate differs from the one installed, `systemctl reload
+ * vault` re-fetches the files (ExecReload) and sends SIGHUP, on which Vault reloads its listener certificate
+ * and key without dropping the listener (Vault docs, "tcp listener": tls_cert_file/tls_key_file are reloaded
+ * on SIGHUP; HashiCorp support article "SIGHUP behavior in Vault"). No restart, no seal, no downtime.
+ */
+export function tlsReloadScript(p: FetchTlsScriptProps): string {
+  return [
+    ...SCRIPT_HEADER,
+    `export AWS_DEFAULT_REGION=${shq(p.region)}`,
+    'umask 077',
+    // Before Vault has started once, the unit's ExecStartPre installs the files; nothing to compare yet.
+    'if ! systemctl is-active --quiet vault.service; then',
+    '  exit 0',
+    'fi',
+    'work="$(mktemp -d)"',
+    `trap 'rm -rf "$work"' EXIT`,
+    `aws secretsmanager get-secret-value --secret-id ${shq(p.tlsSecretArn)} --query SecretString --output text > "$work/secret.json"`,
+    `state="$(python3 - "$work/secret.json" ${VAULT_PATHS.cert} <<'PY'`,
+    'import json, sys',
+    'doc = json.load(open(sys.argv[1]))',
+    'new = (doc.get("certificate") or "").strip() + "\\n"',
+    'if "-----BEGIN" not in new:',
+    '    sys.exit("vault-tls-reload: the TLS secret has no PEM certificate; keeping the installed one")',
+    'try:',
+    '    old = open(sys.argv[2]).read()',
+    'except FileNotFoundError:',
+    '    old = ""',
+    'print("same" if new == old else "changed")',
+    'PY',
+    ')"',
+    'if [ "$state" = same ]; then',
+    '  exit 0',
+    'fi',
+    'echo "vault-tls-reload: the TLS secret holds a new certificate; reloading Vault (SIGHUP)"',
+    'systemctl reload vault.service',
+    '',
+  ].join('\n');
+}
+
+/** systemd units that run the reload script hourly, each node at its own random minute. */
+export function tlsReloadUnits(): { service: string; timer: string } {
+  return {
+    service: [
+      '[Unit]',
+      'Description=Reload Vault when its TLS certificate changed (cellkit)',
+      'After=vault.service',
+      '',
+      '[Service]',
+      'Type=oneshot',
+      `ExecStart=${VAULT_PATHS.scripts}/vault-tls-reload`,
+      'PrivateTmp=yes',
+      'NoNewPrivileges=yes',
+      '',
+    ].join('\n'),
+    timer: [
+      '[Unit]',
+      'Description=Hourly check for a renewed Vault TLS certificate (cellkit)',
+      '',
+      '[Timer]',
+      'OnCalendar=hourly',
+      // Nodes reload at different times, so the cluster never reloads all at once.
+      'RandomizedDelaySec=1800',
+      'Persistent=true',
+      '',
+      '[Install]',
+      'WantedBy=timers.target',
+      '',
+    ].join('\n'),
+  };
+}
+
 /** Environment every script that talks to the local Vault sets. */
-function vaultClientEnv(region: string, tlsServerName: string): string[] {
+export function vaultClientEnv(region: string, tlsServerName: string): string[] {
   return [
     `export AWS_DEFAULT_REGION=${shq(region)}`,
     `export VAULT_ADDR='https://127.0.0.1:${VAULT_API_PORT}'`,
@@ -97,16 +169,10 @@ function vaultClientEnv(region: string, tlsServerName: string): string[] {
 }
 
 /** `vault login` through the AWS IAM auth method, as the instance role, printing only the token. */
-function awsLogin(role: string, region: string, tlsServerName: string): string {
+export function awsLogin(role: string, region: string, tlsServerName: string): string {
   return `vault login -method=aws -token-only role=${role} region=${shq(region)} header_value=${shq(tlsServerName)}`;
 }
 
-export const SNAPSHOT_VAULT_ROLE = 'cellkit-snapshot';
-export const BOOTSTRAP_VAULT_ROLE = 'cellkit-bootstrap';
-export const APP_VAULT_ROLE = 'cellkit-app';
-export const OPERATOR_VAULT_ROLE = 'cellkit-operator';
-export const DB_CONNECTION = 'company';
-export const KV_MOUNTS = { gitSsh: 'git-ssh', integrations: 'integrations' } as const;
 
 export interface SnapshotScriptProps {
   readonly region: string;
@@ -145,6 +211,8 @@ export interface UserDataScriptProps {
   readonly cloudWatchAgentJson: string;
   readonly installScript: string;
   readonly fetchTlsScript: string;
+  /** Reloads Vault when the TLS secret holds a new certificate. */
+  readonly tlsReloadScript: string;
   readonly snapshotScript: string;
   /** Device name of the Raft data volume in the launch template. */
   readonly dataDevice: string;
@@ -246,6 +314,7 @@ const LOGROTATE = [
 /** First-boot script: user, Raft volume, config, units; Vault then starts (and retries) on its own. */
 export function userDataScript(p: UserDataScriptProps): string {
   const snapshot = snapshotUnits(p.snapshotSchedule);
+  const tlsReload = tlsReloadUnits();
   return [
     ...SCRIPT_HEADER,
     `export AWS_DEFAULT_REGION=${shq(p.region)}`,
@@ -269,10 +338,13 @@ export function userDataScript(p: UserDataScriptProps): string {
     `chgrp vault ${VAULT_PATHS.config}`,
     ...writeFile(`${VAULT_PATHS.scripts}/vault-install`, '0755', p.installScript),
     ...writeFile(`${VAULT_PATHS.scripts}/vault-fetch-tls`, '0755', p.fetchTlsScript),
+    ...writeFile(`${VAULT_PATHS.scripts}/vault-tls-reload`, '0755', p.tlsReloadScript),
     ...writeFile(`${VAULT_PATHS.scripts}/vault-snapshot`, '0755', p.snapshotScript),
     ...writeFile('/etc/systemd/system/vault.service', '0644', vaultUnit()),
     ...writeFile('/etc/systemd/system/vault-snapshot.service', '0644', snapshot.service),
     ...writeFile('/etc/systemd/system/vault-snapshot.timer', '0644', snapshot.timer),
+    ...writeFile('/etc/systemd/system/vault-tls-reload.service', '0644', tlsReload.service),
+    ...writeFile('/etc/systemd/system/vault-tls-reload.timer', '0644', tlsReload.timer),
     ...writeFile('/etc/logrotate.d/vault', '0644', LOGROTATE),
     // Per-node values Vault reads from its environment (node id = instance id).
     `imds_token="$(curl --fail --silent -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')"`,
@@ -281,174 +353,15 @@ export function userDataScript(p: UserDataScriptProps): string {
     'private_ip="$(imds local-ipv4)"',
     `printf 'VAULT_RAFT_NODE_ID=%s\\nVAULT_API_ADDR=https://%s:${VAULT_API_PORT}\\nVAULT_CLUSTER_ADDR=https://%s:${VAULT_CLUSTER_PORT}\\n' "$instance_id" "$private_ip" "$private_ip" > ${VAULT_PATHS.env}`,
     `chmod 0644 ${VAULT_PATHS.env}`,
-    'dnf install -y amazon-cloudwatch-agent logrotate',
-    ...writeFile('/opt/aws/amazon-cloudwatch-agent/etc/vault.json', '0644', p.cloudWatchAgentJson),
-    '/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:/opt/aws/amazon-cloudwatch-agent/etc/vault.json',
+    ...writeFile(CLOUDWATCH_AGENT_CONFIG, '0644', p.cloudWatchAgentJson),
+    ...writeFile(`${VAULT_PATHS.scripts}/node-extras`, '0755', nodeExtrasScript()),
+    ...writeFile('/etc/systemd/system/cellkit-node-extras.service', '0644', NODE_EXTRAS_UNIT),
     'systemctl daemon-reload',
-    'systemctl enable vault.service vault-snapshot.timer',
-    'systemctl start --no-block vault.service vault-snapshot.timer',
-    '',
-  ].join('\n');
-}
-
-export interface BootstrapScriptProps {
-  readonly region: string;
-  readonly tlsServerName: string;
-  /** Autopilot keeps at least this many voters: the cluster size. */
-  readonly nodes: number;
-  /** Base64 PGP public keys or `keybase:<name>`; absent: the script refuses to initialise. */
-  readonly recoveryPgpKeys?: readonly string[];
-  readonly recoveryThreshold?: number;
-  /** Secret receiving the PGP-encrypted recovery shares. */
-  readonly recoverySecretArn: string;
-  /** The Vault servers' instance role: bound to the snapshot and bootstrap Vault roles. */
-  readonly vaultRoleArn: string;
-  readonly applicationRoleArn: string;
-  readonly operatorRoleArn: string;
-  readonly database: {
-    readonly hostname: string;
-    readonly port: string;
-    readonly databaseName: string;
-    readonly masterSecretArn: string;
-  };
-}
-
-const POLICIES: Record<string, string> = {
-  [APP_VAULT_ROLE]: [
-    `path "${KV_MOUNTS.gitSsh}/data/*" { capabilities = ["read"] }`,
-    `path "${KV_MOUNTS.integrations}/data/*" { capabilities = ["read"] }`,
-    `path "database/creds/${APP_VAULT_ROLE}" { capabilities = ["read"] }`,
-  ].join('\n'),
-  [OPERATOR_VAULT_ROLE]: [
-    `path "${KV_MOUNTS.gitSsh}/*" { capabilities = ["create", "read", "update", "delete", "list"] }`,
-    `path "${KV_MOUNTS.integrations}/*" { capabilities = ["create", "read", "update", "delete", "list"] }`,
-  ].join('\n'),
-  [SNAPSHOT_VAULT_ROLE]: 'path "sys/storage/raft/snapshot" { capabilities = ["read"] }',
-  [BOOTSTRAP_VAULT_ROLE]: [
-    'path "sys/audit" { capabilities = ["read", "sudo"] }',
-    'path "sys/audit/*" { capabilities = ["create", "update", "sudo"] }',
-    'path "sys/auth" { capabilities = ["read"] }',
-    'path "sys/auth/*" { capabilities = ["create", "update", "sudo"] }',
-    'path "sys/mounts" { capabilities = ["read"] }',
-    'path "sys/mounts/*" { capabilities = ["create", "update"] }',
-    'path "sys/policies/acl/*" { capabilities = ["create", "read", "update"] }',
-    'path "sys/storage/raft/autopilot/configuration" { capabilities = ["read", "update"] }',
-    'path "auth/aws/config/client" { capabilities = ["read", "create", "update"] }',
-    'path "auth/aws/role/*" { capabilities = ["read", "create", "update"] }',
-    `path "database/config/${DB_CONNECTION}" { capabilities = ["read", "create", "update"] }`,
-    `path "database/rotate-root/${DB_CONNECTION}" { capabilities = ["update"] }`,
-    `path "database/roles/${APP_VAULT_ROLE}" { capabilities = ["read", "create", "update"] }`,
-  ].join('\n'),
-};
-
-const DB_CREATION_STATEMENTS = [
-  `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';`,
-  `GRANT USAGE ON SCHEMA public TO "{{name}}";`,
-  `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{{name}}";`,
-].join('\n');
-
-/**
- * One-time (and re-runnable) cluster setup, run through SSM on one node. Every step checks
- * before it acts; the initial root token lives only in memory-backed /dev/shm and is revoked.
- */
-export function bootstrapScript(p: BootstrapScriptProps): string {
-  const keys = p.recoveryPgpKeys ?? [];
-  const threshold = p.recoveryThreshold ?? 0;
-  const pgpFiles = keys.map((k, i) => (k.startsWith('keybase:') ? { arg: k, write: [] as string[] } : { arg: `$work/pgp-${i}.asc`, write: [`printf '%s' ${shq(k)} > "$work/pgp-${i}.asc"`] }));
-  const db = p.database;
-  return [
-    '#!/bin/bash',
-    // SSM's aws:runShellScript starts the script with sh; switch to bash.
-    'if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi',
-    'set -euo pipefail',
-    ...vaultClientEnv(p.region, p.tlsServerName),
-    'log() { echo "cellkit-vault-bootstrap: $*"; }',
-    'fail() { echo "cellkit-vault-bootstrap: $*" >&2; exit 1; }',
-    'json() { python3 -c "import json,sys; sys.stdout.write(str(json.load(sys.stdin)$1))"; }',
-    'has_key() { python3 -c \'import json,sys; sys.exit(0 if sys.argv[1] in json.load(sys.stdin) else 1)\' "$1"; }',
-    'work="$(mktemp -d -p /dev/shm)"',
-    `trap 'rm -rf "$work"' EXIT`,
-    'status_rc() { local rc=0; vault status >/dev/null 2>&1 || rc=$?; echo "$rc"; }',
-    'rc=1',
-    'for _ in $(seq 1 60); do',
-    '  rc="$(status_rc)"',
-    '  [ "$rc" != 1 ] && break',
-    '  sleep 10',
-    'done',
-    `[ "$rc" != 1 ] || fail "Vault does not answer on $VAULT_ADDR: is the TLS secret set and vault.service running? (journalctl -u vault)"`,
-    `initialized="$(vault status -format=json 2>/dev/null | json '["initialized"]' || true)"`,
-    'root_token=""',
-    'if [ "$initialized" = "False" ]; then',
-    ...(keys.length === 0
-      ? [`  fail "the tenant spec names no vault.recoveryPgpKeys: add them (README: Vault), deploy, and run this document again; Vault stays uninitialised"`]
-      : [
-          ...pgpFiles.flatMap((f) => f.write.map((l) => `  ${l}`)),
-          `  vault operator init -format=json -recovery-shares=${keys.length} -recovery-threshold=${threshold} -recovery-pgp-keys="${pgpFiles.map((f) => f.arg).join(',')}" > "$work/init.json"`,
-          `  python3 - "$work" <<'PY'`,
-          'import datetime, json, sys',
-          'work = sys.argv[1]',
-          'init = json.load(open(work + "/init.json"))',
-          'shares = {"recovery_keys_b64": init["recovery_keys_b64"], "recovery_keys_shares": init.get("recovery_keys_shares"), "recovery_keys_threshold": init.get("recovery_keys_threshold"), "initialized_at": datetime.datetime.utcnow().isoformat() + "Z"}',
-          'json.dump(shares, open(work + "/recovery.json", "w"))',
-          'open(work + "/root", "w").write(init["root_token"])',
-          'PY',
-          `  if ! aws secretsmanager put-secret-value --secret-id ${shq(p.recoverySecretArn)} --secret-string "file://$work/recovery.json" >/dev/null; then`,
-          '    echo "cellkit-vault-bootstrap: could not store the recovery shares; they are PGP-encrypted, keep this output:" >&2',
-          '    cat "$work/recovery.json" >&2',
-          '    fail "initialised, but the recovery shares are only in this output"',
-          '  fi',
-          '  log "initialised; PGP-encrypted recovery shares stored in the recovery secret"',
-          '  root_token="$(cat "$work/root")"',
-        ]),
-    'fi',
-    'for _ in $(seq 1 60); do',
-    '  [ "$(status_rc)" = 0 ] && break',
-    '  sleep 5',
-    'done',
-    '[ "$(status_rc)" = 0 ] || fail "Vault is still sealed: check the seal key grants and journalctl -u vault"',
-    'if [ -n "$root_token" ]; then',
-    '  export VAULT_TOKEN="$root_token"',
-    'else',
-    `  VAULT_TOKEN="$(${awsLogin(BOOTSTRAP_VAULT_ROLE, p.region, p.tlsServerName)})" || fail "already initialised and the ${BOOTSTRAP_VAULT_ROLE} login failed"`,
-    '  export VAULT_TOKEN',
-    'fi',
-    `vault operator raft autopilot set-config -cleanup-dead-servers=true -dead-server-last-contact-threshold=10m -min-quorum=${p.nodes} >/dev/null`,
-    'log "autopilot: dead-server cleanup on"',
-    `vault audit list -format=json 2>/dev/null | has_key file/ || vault audit enable file file_path=${VAULT_PATHS.auditLog}`,
-    'vault audit list -format=json 2>/dev/null | has_key syslog/ || vault audit enable syslog tag=vault facility=AUTH',
-    ...Object.values(KV_MOUNTS).map((m) => `vault secrets list -format=json | has_key ${m}/ || vault secrets enable -path=${m} -version=2 kv`),
-    'vault secrets list -format=json | has_key database/ || vault secrets enable database',
-    'vault auth list -format=json | has_key aws/ || vault auth enable aws',
-    `vault write auth/aws/config/client sts_endpoint=${shq(`https://sts.${p.region}.amazonaws.com`)} sts_region=${shq(p.region)} iam_server_id_header_value=${shq(p.tlsServerName)} >/dev/null`,
-    ...Object.entries(POLICIES).flatMap(([name, hcl]) => [`cat > "$work/${name}.hcl" <<'HCL'`, hcl, 'HCL', `vault policy write ${name} "$work/${name}.hcl" >/dev/null`]),
-    ...[
-      [APP_VAULT_ROLE, p.applicationRoleArn, '1h'],
-      [OPERATOR_VAULT_ROLE, p.operatorRoleArn, '1h'],
-      [SNAPSHOT_VAULT_ROLE, p.vaultRoleArn, '10m'],
-      [BOOTSTRAP_VAULT_ROLE, p.vaultRoleArn, '15m'],
-    ].map(([role, arn, ttl]) => `vault write auth/aws/role/${role} auth_type=iam bound_iam_principal_arn=${shq(arn)} resolve_aws_unique_ids=false token_policies=${role} token_ttl=${ttl} token_max_ttl=${ttl} >/dev/null`),
-    'log "audit devices, KV mounts, AWS auth roles and policies in place"',
-    `if ! vault read database/config/${DB_CONNECTION} >/dev/null 2>&1; then`,
-    `  aws secretsmanager get-secret-value --secret-id ${shq(db.masterSecretArn)} --query SecretString --output text > "$work/db.json"`,
-    `  json '["username"]' < "$work/db.json" > "$work/db-user"`,
-    `  json '["password"]' < "$work/db.json" > "$work/db-password"`,
-    `  vault write database/config/${DB_CONNECTION} plugin_name=postgresql-database-plugin allowed_roles=${APP_VAULT_ROLE} \\`,
-    `    connection_url=${shq(`postgresql://{{username}}:{{password}}@${db.hostname}:${db.port}/${db.databaseName}?sslmode=require`)} \\`,
-    `    username=@"$work/db-user" password=@"$work/db-password" >/dev/null`,
-    `  vault write -force database/rotate-root/${DB_CONNECTION} >/dev/null`,
-    '  log "database connection configured; master password rotated, only Vault knows it now"',
-    'fi',
-    `cat > "$work/creation.sql" <<'SQL'`,
-    DB_CREATION_STATEMENTS,
-    'SQL',
-    `vault write database/roles/${APP_VAULT_ROLE} db_name=${DB_CONNECTION} creation_statements=@"$work/creation.sql" default_ttl=1h max_ttl=24h >/dev/null`,
-    'if [ -n "$root_token" ]; then',
-    '  vault token revoke -self',
-    '  log "initial root token revoked"',
-    'else',
-    '  vault token revoke -self >/dev/null 2>&1 || true',
-    'fi',
-    'log "done"',
+    // Vault first: nothing optional runs in this script, so no optional failure can keep Vault from starting.
+    'systemctl enable vault.service vault-snapshot.timer vault-tls-reload.timer',
+    'systemctl start --no-block vault.service vault-snapshot.timer vault-tls-reload.timer',
+    'systemctl enable cellkit-node-extras.service',
+    'systemctl start --no-block cellkit-node-extras.service',
     '',
   ].join('\n');
 }

@@ -14,8 +14,8 @@ export interface VaultSnapshotBucketProps {
 }
 
 /**
- * Where Vault's Raft snapshots go: SSE-KMS with the data key, versioned, private, TLS-only,
- * retained when the stack is deleted. The active node overwrites one object per run; versioning
+ * Where Vault's Raft snapshots go: SSE-KMS with the data key, versioned, Object Lock (governance)
+ * for the retention period, events to EventBridge, private, TLS-only, retained when the stack is deleted. The active node overwrites one object per run; versioning
  * keeps the history and the lifecycle rule trims it.
  */
 export class VaultSnapshotBucket extends Construct {
@@ -38,7 +38,13 @@ export class VaultSnapshotBucket extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+      // Object Lock (governance) keeps every snapshot version for the whole retention: no one without
+      // s3:BypassGovernanceRetention can delete or shorten it, and the lifecycle rule below removes a
+      // version only once its lock has expired (S3 User Guide, "Locking objects with Object Lock" and
+      // "Managing Object Lock with S3 Lifecycle"). Control Tower CT.S3.PR.9.
+      objectLockEnabled: true,
+      objectLockDefaultRetention: s3.ObjectLockRetention.governance(retention),
       lifecycleRules: [
         {
           id: 'ExpireSnapshots',
@@ -48,6 +54,12 @@ export class VaultSnapshotBucket extends Construct {
         },
       ],
     });
+    // Object-level events go to the account's default EventBridge bus, where alerts on snapshot writes
+    // or deletions can be added without touching the bucket (S3 User Guide, "Using EventBridge";
+    // CloudFormation AWS::S3::Bucket EventBridgeConfiguration). Control Tower CT.S3.PR.4. Set on the
+    // CfnBucket: the L2's `eventBridgeEnabled` goes through CDK's notifications custom resource, a
+    // Lambda outside the cell's VPC.
+    (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     const logging =
       'Snapshot reads are audited without S3 server access logs: objects are SSE-KMS with the data key and bucket keys off, so every read is a KMS Decrypt recorded by CloudTrail with the caller; the only writer is the Vault instance role (one object key). An access-log bucket could only use SSE-S3 and would itself need the exceptions this one avoids.';
     for (const id of ['AwsSolutions-S1', 'HIPAA.Security-S3BucketLoggingEnabled', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'PCI.DSS.321-S3BucketLoggingEnabled']) {

@@ -74,12 +74,14 @@ describe.each([
     });
   });
 
-  test('is never destroyed: deletion protection, Snapshot on delete and replace, 35-day automated backups', () => {
+  test('is never destroyed: Snapshot on delete and replace, 35-day automated backups; deletion protection comes after create (test/rollback), not from the template', () => {
     const b = get();
     const r = b.template.toJSON().Resources[DB_LOGICAL_ID];
     expect(r.DeletionPolicy).toBe('Snapshot');
     expect(r.UpdateReplacePolicy).toBe('Snapshot');
-    expect(r.Properties).toMatchObject({ DeletionProtection: true, BackupRetentionPeriod: 35, CopyTagsToSnapshot: true, AutoMinorVersionUpgrade: true });
+    expect(r.Properties).toMatchObject({ BackupRetentionPeriod: 35, CopyTagsToSnapshot: true, AutoMinorVersionUpgrade: true });
+    // A protected instance cannot be deleted by a create rollback (ROLLBACK_FAILED); DeletionProtection turns it on.
+    expect(r.Properties.DeletionProtection).toBeUndefined();
   });
 
   test('sizing: instance class, Multi-AZ and storage ceiling', () => {
@@ -101,7 +103,7 @@ describe.each([
       const groups = b.template.findResources('AWS::Logs::LogGroup', { Properties: { LogGroupName: `/aws/rds/instance/cellkit-${b.stack.tenant.id}/${type}` } });
       const [id] = Object.keys(groups);
       expect(id).toBeDefined();
-      expect(groups[id]).toMatchObject({ DeletionPolicy: 'Retain', Properties: { KmsKeyId: dataKey(b), RetentionInDays: 365 } });
+      expect(groups[id]).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', Properties: { KmsKeyId: dataKey(b), RetentionInDays: 365 } });
       expect(r.DependsOn).toContain(id);
     }
   });

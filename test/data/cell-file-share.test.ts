@@ -61,7 +61,7 @@ describe.each([
   test('file system, SVM and volume are retained on delete and replace (FSx has no Snapshot policy)', () => {
     const b = get();
     for (const id of [FS_LOGICAL_ID, SVM_LOGICAL_ID, VOLUME_LOGICAL_ID]) {
-      expect(resource(b, id)).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      expect(resource(b, id)).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
     }
     expect(resource(b, SVM_LOGICAL_ID).Properties).toMatchObject({ FileSystemId: { Ref: FS_LOGICAL_ID }, Name: 'cellkit' });
     expect(resource(b, VOLUME_LOGICAL_ID).Properties).toMatchObject({
@@ -70,19 +70,22 @@ describe.each([
     });
   });
 
-  test('network reach: only the app security group, only on SMB 445 and HTTPS 443; no egress', () => {
+  test('network reach: the app security group on SMB 445 and HTTPS 443, the share-configuring Lambda on 443 only; no egress', () => {
     const b = get();
     const sg = resource(b, b.stack.getLogicalId(b.stack.fileShare.securityGroup.node.defaultChild as ec2.CfnSecurityGroup)).Properties;
     expect(sg.SecurityGroupIngress).toBeUndefined();
     expect(sg.SecurityGroupEgress).toEqual([expect.objectContaining({ CidrIp: '255.255.255.255/32' })]); // CDK's "no egress" placeholder
     const sgId = b.stack.resolve(b.stack.fileShare.securityGroup.securityGroupId);
     const appSg = b.stack.resolve(b.stack.network.appSecurityGroup.securityGroupId);
+    const lambdaSg = b.stack.resolve(b.stack.fileShare.smbShare.securityGroup.securityGroupId);
     const ingress = Object.values(b.template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: sgId } })).map((r) => r.Properties);
-    expect(ingress.map((r) => [r.IpProtocol, r.FromPort, r.ToPort, r.SourceSecurityGroupId, r.CidrIp]).sort()).toEqual(
-      [
+    const byJson = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
+    expect(byJson(ingress.map((r) => [r.IpProtocol, r.FromPort, r.ToPort, r.SourceSecurityGroupId, r.CidrIp]))).toEqual(
+      byJson([
         ['tcp', 443, 443, appSg, undefined],
         ['tcp', 445, 445, appSg, undefined],
-      ].sort(),
+        ['tcp', 443, 443, lambdaSg, undefined],
+      ]),
     );
   });
 
@@ -132,6 +135,7 @@ describe('CellFileShare props', () => {
       subnets: { subnetGroupName: 'Data' },
       clientSubnets: { subnetGroupName: 'App' },
       encryptionKey: new kms.Key(stack, 'Key'),
+      endpoints: new ec2.SecurityGroup(stack, 'Endpoints', { vpc }),
       ...overrides,
     });
   }

@@ -23,7 +23,7 @@ describe.each([
     const vault = b.template.toJSON().Resources[VAULT_LOGICAL_ID];
     expect(vault).toMatchObject({
       Type: 'AWS::Backup::BackupVault',
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
       UpdateReplacePolicy: 'Retain',
       Properties: { BackupVaultName: `cellkit-${b.stack.tenant.id}`, EncryptionKeyArn: b.stack.resolve(b.stack.keys.dataKey.keyArn), LockConfiguration: { MinRetentionDays: 90 } },
     });

@@ -6,7 +6,8 @@ import * as path from 'path';
 import { execFileSync } from 'child_process';
 import { App } from 'aws-cdk-lib';
 import { CellStack, cellStackName } from '../../lib/cell/cell-stack';
-import { DeliveryStack, GATED_ASSEMBLY } from '../../lib/delivery/delivery-stack';
+import { GATED_ASSEMBLY } from '../../lib/delivery/delivery-config';
+import { DeliveryStack } from '../../lib/delivery/delivery-stack';
 import { canonicalJson } from '../../lib/delivery/record';
 import { planDelivery } from '../../lib/delivery/waves';
 import { TenantRegistry, registryPaths } from '../../lib/registry/registry';
@@ -71,7 +72,7 @@ describe('delivery stacks of the example tenants', () => {
     expect(commands).toContain('npx cdk synth -q -c pipeline=CellkitDelivery-eu-west-2 -o cdk.out.cells');
     expect(commands).toContain('cellkit.ts evidence --cdk-out cdk.out.cells --out evidence');
     expect(commands).toContain('npx cdk synth -q -c delivery=CellkitDelivery-eu-west-2 -c gated=cdk.out.cells');
-    expect(synth.OutputArtifacts).toHaveLength(2); // cdk.out and evidence
+    expect(synth.OutputArtifacts).toHaveLength(3); // cdk.out, evidence, and the gated assembly for the preflight
   });
 
   test('every wave: (approval if enterprise) -> preflight -> change set -> deploy -> record, in that order', () => {

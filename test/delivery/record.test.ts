@@ -19,6 +19,12 @@ describe('deployment record', () => {
     expect(r.deployedTemplateSha256).toBe(sha256(canonicalJson(template)));
   });
 
+  test('DependsOn order does not change the hash; any other list order does', () => {
+    const withDeps = (deps: string[], ports: number[]) => ({ Resources: { A: { Type: 'AWS::SNS::Topic', DependsOn: deps, Properties: { Ports: ports } } } });
+    expect(canonicalJson(withDeps(['B', 'C'], [1, 2]))).toBe(canonicalJson(withDeps(['C', 'B'], [1, 2])));
+    expect(canonicalJson(withDeps(['B', 'C'], [1, 2]))).not.toBe(canonicalJson(withDeps(['B', 'C'], [2, 1])));
+  });
+
   test('a YAML-or-string TemplateBody (the CLI prints it as a JSON string) is parsed once more', () => {
     expect(deploymentRecord({ ...base, deployed: JSON.stringify(JSON.stringify(template)) }).matchesEvidence).toBe(true);
   });

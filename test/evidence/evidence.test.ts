@@ -61,6 +61,9 @@ describe('cellkit evidence', () => {
     expect(md).toContain('**Result: PASS** (8 of 8 controls pass)');
     expect(md).toContain('```mermaid\nflowchart TB');
     expect(md).toMatch(/\| `NetworkVpcPublicSubnet1DefaultRoute[0-9A-F]*` \| `HIPAA\.Security-VPCNoUnrestrictedRouteToIGW` \| .{40,} \|/);
+    // The Control Tower controls the gate leaves off, each with its reason and coverage (lib/compliance/control-tower.ts).
+    expect(md).toContain('## Control Tower controls off in the synth gate');
+    for (const id of ['CT.LAMBDA.PR.3', 'CT.RDS.PR.1', 'CT.S3.PR.2', 'CT.ELASTICLOADBALANCING.PR.6']) expect(md).toMatch(new RegExp(`\\| \`${id.replace(/\./g, '\\.')}\` \\| .{80,} \\| .*cdk-nag.* \\|`));
     const json = JSON.parse(fs.readFileSync(path.join(out, 'acme.json'), 'utf8'));
     expect(json.controls.map((c: { id: string }) => c.id)).toEqual([
       'region-pinned',
@@ -131,6 +134,21 @@ describe('cellkit evidence', () => {
     expect(r.statuses['retention-90-days']).toBe('FAIL');
   });
 
+  test('no deletion-protection custom resource for the database -> retention-90-days FAILS (deletion protection is off)', () => {
+    const r = mutated((t) => {
+      for (const [id] of ofType(t, 'Custom::CellkitDeletionProtection')) delete t.Resources[id];
+    });
+    expect(r.statuses['retention-90-days']).toBe('FAIL');
+    expect(r.problems.join('\n')).toMatch(/DatabaseInstance\w+: deletion protection is off/);
+  });
+
+  test('a deletion-protection custom resource that a stack delete would run (Delete policy) -> retention-90-days FAILS', () => {
+    const r = mutated((t) => {
+      for (const [, cr] of ofType(t, 'Custom::CellkitDeletionProtection')) cr.DeletionPolicy = 'Delete';
+    });
+    expect(r.statuses['retention-90-days']).toBe('FAIL');
+  });
+
   test('a DESTROY policy on the file system -> retention-90-days FAILS', () => {
     const r = mutated((t) => {
       const [, fsx] = ofType(t, 'AWS::FSx::FileSystem')[0];
@@ -170,6 +188,14 @@ describe('cellkit evidence', () => {
     expect(r.statuses['database-credentials']).toBe('FAIL');
   });
 
+  test('no Vault bootstrap taking the master secret over -> database-credentials FAILS', () => {
+    const r = mutated((t) => {
+      for (const [id] of ofType(t, 'Custom::CellkitVaultBootstrap')) delete t.Resources[id];
+    });
+    expect(r.statuses['database-credentials']).toBe('FAIL');
+    expect(r.problems).toContain('no Vault bootstrap hands the credentials to Vault (database secrets engine + rotate-root)');
+  });
+
   test('the guard removed -> region-guard FAILS', () => {
     const r = mutated((t) => {
       for (const [id] of Object.entries(t.Resources).filter(([, x]) => /RegionGuard$/.test(x.Type))) delete t.Resources[id];
@@ -200,7 +226,7 @@ describe('cellkit evidence', () => {
 
   test('the CLI exits 0 when every control passes and 1 when one fails', () => {
     const cli = (cdkOut: string) =>
-      spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/run-ts.js'), path.join(REPO_ROOT, 'bin/cellkit.ts'), 'evidence', '--cdk-out', cdkOut, '--out', tmp('cellkit-evidence-cli-')], { encoding: 'utf8' });
+      spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/cellkit.js'), 'evidence', '--cdk-out', cdkOut, '--out', tmp('cellkit-evidence-cli-')], { encoding: 'utf8' });
     const good = cli(assembly);
     expect(good.stdout).toMatch(/acme: PASS \(8 of 8 controls\)/);
     expect(good.status).toBe(0);
@@ -208,5 +234,78 @@ describe('cellkit evidence', () => {
     expect(bad.stdout).toMatch(/acme: FAIL \(7 of 8 controls\)/);
     expect(bad.stdout).toMatch(/FAIL vault-seal: seal key rotation period is 730 days, not 365/);
     expect(bad.status).toBe(1);
+  });
+
+  // Issue 12, point 3: evidence fails closed.
+  const CLI = path.join(REPO_ROOT, 'bin/cellkit.js');
+  const cliRun = (cdkOut: string, out: string, ...extra: string[]) => spawnSync(process.execPath, [CLI, 'evidence', '--cdk-out', cdkOut, '--out', out, ...extra], { encoding: 'utf8' });
+
+  /** A copy of the assembly with the acme template edited as text or as JSON. */
+  function copyWith(edit: { json?: (t: any) => void; text?: (t: string) => string; manifestText?: (t: string) => string }): string {
+    const copy = tmp('cellkit-evidence-closed-');
+    fs.cpSync(assembly, copy, { recursive: true });
+    const file = path.join(copy, 'Cell-acme.template.json');
+    if (edit.json) {
+      const t = JSON.parse(fs.readFileSync(file, 'utf8'));
+      edit.json(t);
+      fs.writeFileSync(file, JSON.stringify(t));
+    }
+    if (edit.text) fs.writeFileSync(file, edit.text(fs.readFileSync(file, 'utf8')));
+    if (edit.manifestText) fs.writeFileSync(path.join(copy, 'manifest.json'), edit.manifestText(fs.readFileSync(path.join(copy, 'manifest.json'), 'utf8')));
+    return copy;
+  }
+
+  test.each([
+    ['no Metadata.cellkit', (t: any) => delete t.Metadata.cellkit],
+    ['Metadata.cellkit = []', (t: any) => (t.Metadata.cellkit = [])],
+  ])('a cell stack with %s fails the run, named, and its old PASS report is removed', (_what, edit) => {
+    const out = tmp('cellkit-evidence-closed-out-');
+    expect(cliRun(assembly, out).status).toBe(0);
+    expect(fs.readFileSync(path.join(out, 'acme.md'), 'utf8')).toContain('**Result: PASS**');
+    const broken = copyWith({ json: edit });
+    const r = cliRun(broken, out);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^Cell-acme: NOT EVALUATED: stack Cell-acme \(.*Cell-acme\.template\.json\) has no valid Metadata\.cellkit, so it cannot be evaluated as a cell/m);
+    expect(r.stdout).toMatch(/^globex: PASS/m);
+    expect(fs.readdirSync(out).sort()).toEqual(['globex.json', 'globex.md']);
+    expect(r.stdout).toMatch(/removed .*acme\.json: its tenant was not evaluated in this run/);
+  });
+
+  test('reports of tenants not evaluated in this run are removed; other files in the folder are kept', () => {
+    const out = tmp('cellkit-evidence-stale-');
+    expect(cliRun(assembly, out).status).toBe(0);
+    fs.renameSync(path.join(out, 'acme.md'), path.join(out, 'offboarded.md'));
+    fs.writeFileSync(path.join(out, 'offboarded.json'), JSON.stringify({ tenant: 'offboarded', stackName: 'Cell-offboarded', controls: [] }));
+    fs.writeFileSync(path.join(out, 'README.md'), '# notes\n');
+    const r = cliRun(assembly, out, '--tenant', 'globex');
+    expect(r.status).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['README.md', 'globex.json', 'globex.md']);
+    expect(r.stdout).toMatch(/removed .*offboarded\.md: its tenant was not evaluated in this run/);
+  });
+
+  test.each([
+    ['a truncated template', { text: (t: string) => t.slice(0, 200) }, /stack Cell-acme: Cell-acme\.template\.json is not valid JSON at line \d+, column \d+: .*\(.*Cell-acme\.template\.json\)/],
+    ['an invalid manifest', { manifestText: (t: string) => t.replace('{', '{,') }, /cloud assembly manifest: manifest\.json is not valid JSON at line 1, column 2: .*\(.*manifest\.json\)/],
+  ])('%s is reported with its path, line and column (exit 2)', (_what, edit, message) => {
+    const r = cliRun(copyWith(edit), tmp('cellkit-evidence-bad-'));
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.status).toBe(2);
+  });
+
+  test('a stateful resource type the encryption control does not know -> encryption-at-rest FAILS', () => {
+    const r = mutated((t) => {
+      t.Resources.OrdersTable = { Type: 'AWS::DynamoDB::Table', Properties: { KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] } };
+    });
+    expect(r.statuses['encryption-at-rest']).toBe('FAIL');
+    expect(r.problems).toContain('OrdersTable: resource type AWS::DynamoDB::Table is not known to this control, so whether it stores data unencrypted is unchecked; classify it in lib/evidence/resource-types.ts');
+  });
+
+  test('an FSx volume whose file system does not use a cell key -> encryption-at-rest FAILS', () => {
+    const r = mutated((t) => {
+      for (const [, f] of ofType(t, 'AWS::FSx::FileSystem')) delete f.Properties.KmsKeyId;
+    });
+    expect(r.statuses['encryption-at-rest']).toBe('FAIL');
+    expect(r.problems.join('\n')).toMatch(/: file system KmsKeyId \(via its storage virtual machine\) does not use one of the cell's KMS keys/);
   });
 });

@@ -55,7 +55,7 @@ describe('CellNetwork', () => {
       t.hasResourceProperties('AWS::EC2::FlowLog', { ResourceType: 'VPC', TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
       t.hasResource('AWS::Logs::LogGroup', {
         Properties: { KmsKeyId: { 'Fn::GetAtt': ['KeysDataKey8F3FE3A4', 'Arn'] }, RetentionInDays: 365 },
-        DeletionPolicy: 'Retain',
+        DeletionPolicy: 'RetainExceptOnCreate',
       });
       // The flow log role's permissions are a managed policy scoped to that log group.
       t.hasResourceProperties('AWS::IAM::ManagedPolicy', {
@@ -68,7 +68,7 @@ describe('CellNetwork', () => {
     for (const t of [nat, none]) t.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
   });
 
-  test('interface endpoints for KMS, Secrets Manager, SSM, ssmmessages, ec2messages, STS and Logs, plus an S3 gateway', () => {
+  test('interface endpoints for KMS, EC2, RDS, Elastic Load Balancing, Secrets Manager, SSM, ssmmessages, ec2messages, STS and Logs, plus an S3 gateway (what each serves: test/network/aws-api-inventory.test.ts)', () => {
     for (const [t, region] of [
       [nat, 'ap-southeast-2'],
       [none, 'eu-west-2'],
@@ -76,14 +76,14 @@ describe('CellNetwork', () => {
       const endpoints = Object.values(t.findResources('AWS::EC2::VPCEndpoint'));
       const interfaces = endpoints.filter((e) => e.Properties.VpcEndpointType === 'Interface');
       expect(interfaces.map((e) => JSON.stringify(e.Properties.ServiceName)).sort()).toEqual(
-        ['kms', 'secretsmanager', 'ssm', 'ssmmessages', 'ec2messages', 'sts', 'logs'].map((s) => JSON.stringify(`com.amazonaws.${region}.${s}`)).sort(),
+        ['kms', 'ec2', 'rds', 'elasticloadbalancing', 'secretsmanager', 'ssm', 'ssmmessages', 'ec2messages', 'sts', 'logs'].map((s) => JSON.stringify(`com.amazonaws.${region}.${s}`)).sort(),
       );
       for (const e of interfaces) expect(e.Properties.PrivateDnsEnabled).toBe(true);
       const gateways = endpoints.filter((e) => e.Properties.VpcEndpointType === 'Gateway');
       expect(gateways).toHaveLength(1);
       expect(JSON.stringify(gateways[0].Properties.ServiceName)).toContain('.s3');
     }
-    expect(Object.keys(INTERFACE_ENDPOINTS)).toHaveLength(7);
+    expect(Object.keys(INTERFACE_ENDPOINTS)).toHaveLength(10);
   });
 
   test('endpoints admit HTTPS from the VPC only', () => {

@@ -64,7 +64,7 @@ describe('cellkit readiness', () => {
   });
 
   let clients: ReadinessClients;
-  const ctx = (over: Partial<ReadinessContext> = {}): ReadinessContext => ({ tenant: TENANT, regions, clients, cdkOut: CDK_OUT, timeoutMs: TEST_TIMEOUT_MS, ...over });
+  const ctx = (over: Partial<ReadinessContext> = {}): ReadinessContext => ({ tenant: TENANT, regions, clients, cdkOut: CDK_OUT, timeoutMs: TEST_TIMEOUT_MS, now: new Date('2026-12-01T00:00:00Z'), ...over });
   const run = async (over: Partial<ReadinessContext> = {}, checks: readonly ReadinessCheck[] = READINESS_CHECKS) => {
     const report = await runReadiness(ctx(over), checks, (l) => void lines.push(l));
     const status = Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
@@ -74,12 +74,13 @@ describe('cellkit readiness', () => {
   test('a ready account: every check passes, exit 0, and the deploy command is printed', async () => {
     const r = await run();
     expect(r.exit).toBe(READINESS_EXIT.ready);
-    expect(r.status).toEqual({ 'credentials-account': 'pass', 'cdk-bootstrap': 'pass', 'region-guard': 'pass' });
+    expect(r.status).toEqual({ 'credentials-account': 'pass', 'cdk-bootstrap': 'pass', 'region-guard': 'pass', 'vault-release': 'pass' });
     expect(lines).toEqual([
-      'tenant "acme", account 123456789012, pinned to ap-southeast-2 (Sydney): 3 checks',
+      'tenant "acme", account 123456789012, pinned to ap-southeast-2 (Sydney): 4 checks',
       'PASS    credentials-account  the credentials (arn:aws:sts::123456789012:assumed-role/deployer/alice) belong to account 123456789012',
       'PASS    cdk-bootstrap        account 123456789012, ap-southeast-2 is bootstrapped: CDKToolkit UPDATE_COMPLETE, version 30 (Cell-acme needs 8 or later)',
       expect.stringMatching(/^PASS {4}region-guard {9}region guard: tenant "acme" has no cell outside ap-southeast-2; checked eu-west-2, /),
+      expect.stringMatching(/^PASS {4}vault-release {8}Vault 2\.1\.1: the 2\.1 line is supported/),
       'READY: tenant "acme" can be deployed: npx cdk deploy -c tenant=acme Cell-acme',
     ]);
     // Bootstrap is read in the pinned region, where CDK deploys the stack.
@@ -92,11 +93,11 @@ describe('cellkit readiness', () => {
       sts.on(GetCallerIdentityCommand).resolves({ Account: '999999999999', Arn: 'arn:aws:iam::999999999999:user/bob' });
       const r = await run();
       expect(r.exit).toBe(READINESS_EXIT.notReady);
-      expect(r.status).toEqual({ 'credentials-account': 'fail', 'cdk-bootstrap': 'skipped', 'region-guard': 'skipped' });
+      expect(r.status).toEqual({ 'credentials-account': 'fail', 'cdk-bootstrap': 'skipped', 'region-guard': 'skipped', 'vault-release': 'skipped' });
       expect(r.text).toContain('FAIL    credentials-account  the credentials (arn:aws:iam::999999999999:user/bob) are for account 999999999999, but tenant "acme" lives in account 123456789012');
       expect(r.text).toContain('fix: use credentials for account 123456789012');
       expect(r.text).toContain('SKIPPED cdk-bootstrap        not run: credentials-account did not pass');
-      expect(r.text).toContain('NOT READY: credentials-account failed; cdk-bootstrap, region-guard not answered. Fix each and run again.');
+      expect(r.text).toContain('NOT READY: credentials-account failed; cdk-bootstrap, region-guard, vault-release not answered. Fix each and run again.');
       expect(asked).toEqual([`sts ${PINNED}`]);
       expect(guard.asked.size).toBe(0);
     });
@@ -109,9 +110,9 @@ describe('cellkit readiness', () => {
       sts.on(GetCallerIdentityCommand).rejects(error);
       const r = await run();
       expect(r.exit).toBe(READINESS_EXIT.unknown);
-      expect(r.status).toEqual({ 'credentials-account': 'unknown', 'cdk-bootstrap': 'skipped', 'region-guard': 'skipped' });
+      expect(r.status).toEqual({ 'credentials-account': 'unknown', 'cdk-bootstrap': 'skipped', 'region-guard': 'skipped', 'vault-release': 'skipped' });
       expect(r.text).toContain(`cannot tell which account the credentials belong to (sts:GetCallerIdentity: ${text})`);
-      expect(r.text).toContain('COULD NOT TELL: credentials-account, cdk-bootstrap, region-guard not answered; do not deploy until every check passes.');
+      expect(r.text).toContain('COULD NOT TELL: credentials-account, cdk-bootstrap, region-guard, vault-release not answered; do not deploy until every check passes.');
     });
   });
 
@@ -233,7 +234,7 @@ describe('cellkit readiness', () => {
     SCENARIOS.find((s) => s.name === 'throttling in one region')!.setup(guard);
     const r = await run();
     expect(r.exit).toBe(READINESS_EXIT.notReady);
-    expect(r.status).toEqual({ 'credentials-account': 'pass', 'cdk-bootstrap': 'fail', 'region-guard': 'unknown' });
+    expect(r.status).toEqual({ 'credentials-account': 'pass', 'cdk-bootstrap': 'fail', 'region-guard': 'unknown', 'vault-release': 'pass' });
     expect(lines[lines.length - 1]).toBe('NOT READY: cdk-bootstrap failed; region-guard not answered. Fix each and run again.');
   });
 
@@ -273,5 +274,15 @@ describe('cellkit readiness', () => {
     const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'deploy-readiness.md'), 'utf8');
     for (const c of READINESS_CHECKS) expect(doc).toContain(`\`${c.name}\``);
     for (const code of Object.values(READINESS_EXIT)) expect(doc).toMatch(new RegExp(`^\\| ${code} \\|`, 'm'));
+  });
+});
+
+describe('vault-release check', () => {
+  const { vaultRelease } = jest.requireActual('../../lib/readiness/checks/vault-release') as typeof import('../../lib/readiness/checks/vault-release');
+  const ctx = (now: Date) => ({ now }) as unknown as Parameters<typeof vaultRelease.run>[0];
+
+  test('passes quietly inside the documented window, and passes with a WARNING past it (never blocks a deploy)', async () => {
+    expect(await vaultRelease.run(ctx(new Date('2026-12-01T00:00:00Z')))).toMatchObject({ status: 'pass', message: expect.not.stringContaining('WARNING') });
+    expect(await vaultRelease.run(ctx(new Date('2030-01-01T00:00:00Z')))).toMatchObject({ status: 'pass', message: expect.stringMatching(/^WARNING: Vault 2\.1\.1/) });
   });
 });

@@ -48,6 +48,7 @@ describe('tenant specs', () => {
     ['an unknown field', { owner: 'bob' }, /tenant "acme" \(tenants\/acme\.json\): unknown field "owner"/],
     ['a missing display name', { displayName: undefined }, /field "displayName": must be the company name \(1-64 characters\); got nothing/],
     ['a bad username suffix', { database: { usernameSuffix: 'ADMIN' } }, /field "database\.usernameSuffix": must be 8 lowercase letters or digits/],
+    ['NFS given as a string', { fileShare: { nfs: 'yes' } }, /field "fileShare\.nfs": must be true or false; got "yes"/],
   ])('refuses %s', (_what, overrides, message) => {
     expect(problems(() => load([enterpriseSpec(overrides)], { [String(enterpriseSpec(overrides).id)]: 'ap-southeast-2' }))).toMatch(message);
   });
@@ -156,5 +157,65 @@ describe('selection', () => {
   test.each(['0/4', '5/4', '1/0', 'a/b', '1-4'])('refuses shard %s', (shard) => {
     const registry = load([teamSpec()]);
     expect(problems(() => registry.select(undefined, shard))).toMatch(/context "shard": got ".*"; expected "i\/n" with 1 <= i <= n/);
+  });
+});
+
+describe('registry files that cellkit would misread (issue 12)', () => {
+  test('a spec file with a UTF-8 byte order mark is refused, naming the BOM', () => {
+    const dir = registryDir();
+    dir.writeRaw('tenants/acme.json', `\uFEFF${JSON.stringify(enterpriseSpec())}`);
+    dir.writePins({ acme: { region: 'ap-southeast-2', pinnedAt: PINNED_AT } });
+    expect(problems(() => TenantRegistry.load(dir.paths))).toMatch(/tenant spec tenants\/acme\.json: .*acme\.json starts with a UTF-8 byte order mark \(BOM, U\+FEFF\).*save the file as UTF-8 without BOM/);
+  });
+
+  test.each([
+    ['a trailing comma', '{\n  "id": "acme",\n  "plan": "team",\n}\n', 4, 1],
+    ['a missing comma', '{\n  "id": "acme"\n  "plan": "team"\n}\n', 3, 3],
+    ['a truncated file', '{\n  "id": "acme",\n  "plan": "te', 3, 14],
+    ['a bare word', '{\n  "id": acme\n}', 2, 9],
+  ])('broken JSON (%s) is reported with its line and column', (_what, text, line, column) => {
+    const dir = registryDir();
+    dir.writeRaw('tenants/acme.json', text);
+    dir.writePins({});
+    expect(problems(() => TenantRegistry.load(dir.paths))).toMatch(new RegExp(`tenant spec tenants/acme\\.json: acme\\.json is not valid JSON at line ${line}, column ${column}: .*\\(.*tenants/acme\\.json\\)`));
+  });
+
+  test.each([
+    ['an upper-case extension', 'newco.JSON'],
+    ['a hidden spec', '.newco.json'],
+    ['another extension', 'newco.yaml'],
+  ])('a file the registry would not read (%s) is refused, named', (_what, name) => {
+    const dir = registryDir();
+    dir.writeRaw(`tenants/${name}`, JSON.stringify(enterpriseSpec({ id: 'newco' })));
+    expect(problems(() => TenantRegistry.load(dir.paths))).toMatch(new RegExp(`tenants/${name.replace('.', '\\.')}: cellkit would not read this file: tenants/ holds only tenant specs named <id>\\.json`));
+  });
+
+  test('hidden files that are not specs (.gitkeep, an interrupted tenant add) are ignored', () => {
+    const dir = registryDir();
+    dir.writeRaw('tenants/.gitkeep', '');
+    dir.writeRaw('tenants/.acme.json.pending', '{}');
+    expect(TenantRegistry.load(dir.paths).tenants).toEqual([]);
+  });
+
+  test('a missing tenants.lock.json is reported as missing, with its path, not as "no pin"', () => {
+    const dir = registryDir();
+    dir.writeTenant('acme', enterpriseSpec());
+    const message = problems(() => TenantRegistry.load(dir.paths));
+    expect(message).toMatch(new RegExp(`tenants\\.lock\\.json: ${dir.root}/tenants\\.lock\\.json is missing, but there are tenant specs`));
+    expect(message).not.toMatch(/no region pin/);
+  });
+
+  test('an empty registry may lack tenants.lock.json', () => {
+    expect(TenantRegistry.load(registryDir().paths).tenants).toEqual([]);
+  });
+
+  test('a pin without a spec outside regions.json is refused (ghost: mars-1)', () => {
+    expect(problems(() => load([enterpriseSpec()], { acme: 'ap-southeast-2', ghost: 'mars-1' }))).toMatch(
+      /tenant "ghost": pinned region "mars-1" in tenants\.lock\.json is not one of the allowed regions in regions\.json .*it has no spec in tenants\/ \(an offboarded tenant keeps its pin/,
+    );
+  });
+
+  test('an offboarded tenant (a pin in an allowed region, no spec) is allowed', () => {
+    expect(load([enterpriseSpec()], { acme: 'ap-southeast-2', oldco: 'us-east-1' }).tenants.map((t) => t.id)).toEqual(['acme']);
   });
 });

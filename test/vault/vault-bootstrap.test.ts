@@ -1,85 +1,109 @@
-import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import { VaultBootstrap, VaultBootstrapProps } from '../../lib/vault/vault-bootstrap';
-import { EXAMPLE_PGP_KEYS } from '../fixtures';
-import { resolveFn } from './vault-stack';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { VAULT_BOOTSTRAP_BUNDLE_CACHE, vaultBootstrapBundleDir } from '../../lib/vault/vault-bootstrap';
+import { EXAMPLE_PGP_KEYS, nagFindings, teamTenant, tenant } from '../fixtures';
+import { vaultStack } from './vault-stack';
 
-const base = (overrides: Partial<VaultBootstrapProps> = {}) => {
-  const stack = new Stack(new App(), 'Boot', { env: { account: '123456789012', region: 'eu-west-2' } });
-  const key = new kms.Key(stack, 'Key');
-  const bootstrap = new VaultBootstrap(stack, 'Bootstrap', {
-    tenantId: 'acme', encryptionKey: key, region: 'eu-west-2', tlsServerName: 'vault.acme.cellkit.internal', nodes: 3,
-    recoveryPgpKeys: EXAMPLE_PGP_KEYS, recoveryThreshold: 2,
-    vaultRoleArn: 'arn:aws:iam::123456789012:role/vault', applicationRoleArn: 'arn:aws:iam::123456789012:role/app', operatorRoleArn: 'arn:aws:iam::123456789012:role/ops',
-    database: { hostname: 'db.internal', port: '5432', databaseName: 'company', masterSecretArn: 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:master' },
-    ...overrides,
+const dev = vaultStack(teamTenant());
+const prod = vaultStack(tenant());
+const t = Template.fromStack(dev.stack);
+const json = t.toJSON() as { Resources: Record<string, any> };
+const id = (c: { node: { defaultChild?: unknown } } | any) => dev.stack.getLogicalId((c.node.defaultChild ?? c) as never);
+const b = dev.vault.bootstrap;
+const run = Object.entries(json.Resources).find(([, r]) => r.Type === 'Custom::CellkitVaultBootstrap')!;
+
+test('runs as a custom resource ordered after the Auto Scaling group, the NLB listener and the TLS secret', () => {
+  expect(run[0]).toBe(id(b.run));
+  const deps: string[] = run[1].DependsOn;
+  expect(deps).toEqual(expect.arrayContaining([id(dev.vault.autoScalingGroup), id(dev.vault.tlsSecret)]));
+  expect(deps.some((d) => /^VaultLoadBalancerApi/.test(d))).toBe(true);
+  expect(run[1].Properties.ServiceToken).toEqual({ 'Fn::GetAtt': [id(b.function), 'Arn'] });
+  // The function answers before its 900 s timeout; CloudFormation waits a little longer, not the default hour.
+  expect(run[1].Properties.ServiceTimeout).toBe('1020');
+});
+
+test('hands the function what it needs and no secret value', () => {
+  const p = run[1].Properties;
+  expect(p.RecoveryPgpKeys).toEqual(EXAMPLE_PGP_KEYS);
+  expect(p).toEqual(expect.objectContaining({ TenantId: 'globex', Region: 'eu-west-2', RecoveryThreshold: '2', Nodes: '3', TlsServerName: 'vault.globex.cellkit.internal', AuditLogPath: '/var/log/vault/audit.log' }));
+  expect(p.VaultAddress).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [id(dev.vault.loadBalancer), 'DNSName'] }, ':8200']] });
+  expect(p.TlsSecretArn).toEqual({ Ref: id(dev.vault.tlsSecret) });
+  expect(p.RecoverySecretArn).toEqual({ Ref: id(b.recoverySecret) });
+  expect(p.Database.MasterSecretArn).toEqual({ Ref: id(dev.databaseSecret) });
+  expect(p.RoleArns.Bootstrap).toEqual({ 'Fn::GetAtt': [id(b.role), 'Arn'] });
+  const prodRun = Object.values(Template.fromStack(prod.stack).toJSON().Resources as Record<string, any>).find((r) => r.Type === 'Custom::CellkitVaultBootstrap');
+  expect(prodRun.Properties.Nodes).toBe('5');
+});
+
+test('the function runs Node.js 24 in the app subnets of the cell VPC, with an encrypted log', () => {
+  const fn = json.Resources[id(b.function)];
+  expect(fn.Properties.Runtime).toBe('nodejs24.x');
+  expect(fn.Properties.Timeout).toBe(900);
+  expect(fn.Properties.VpcConfig.SubnetIds).toEqual(dev.network.vpc.selectSubnets(dev.network.appSubnets).subnetIds.map((s) => ({ Ref: dev.stack.resolve(s).Ref })));
+  expect(fn.Properties.VpcConfig.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [id(b.connections.securityGroups[0]), 'GroupId'] }]);
+  const log = Object.values(json.Resources).find((r: any) => r.Type === 'AWS::Logs::LogGroup' && fn.Properties.LoggingConfig?.LogGroup?.Ref && json.Resources[fn.Properties.LoggingConfig.LogGroup.Ref] === r) as any;
+  expect(log.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [id(dev.keys.dataKey), 'Arn'] });
+});
+
+test('network: out only to Vault (NLB and servers) on 8200 and HTTPS; Vault lets it in on 8200', () => {
+  const sg = json.Resources[id(b.connections.securityGroups[0])];
+  const egress = [
+    ...(sg.Properties.SecurityGroupEgress ?? []),
+    ...Object.values(json.Resources).filter((r: any) => r.Type === 'AWS::EC2::SecurityGroupEgress' && JSON.stringify(r.Properties.GroupId).includes(id(b.connections.securityGroups[0]))).map((r: any) => r.Properties),
+  ];
+  const ports = egress.map((e: any) => `${e.FromPort}-${e.DestinationSecurityGroupId ? JSON.stringify(e.DestinationSecurityGroupId['Fn::GetAtt'][0]) : e.CidrIp}`).sort();
+  expect(ports).toEqual([`443-0.0.0.0/0`, `8200-"${id(dev.vault.loadBalancer.connections.securityGroups[0])}"`, `8200-"${id(dev.vault.securityGroup)}"`].sort());
+  const ingress = Object.values(json.Resources).filter((r: any) => r.Type === 'AWS::EC2::SecurityGroupIngress' && JSON.stringify(r.Properties.SourceSecurityGroupId ?? '').includes(id(b.connections.securityGroups[0])));
+  expect(ingress.map((r: any) => r.Properties.FromPort)).toEqual([8200, 8200]);
+});
+
+test('least privilege: read the TLS and master secrets, write the recovery secret, KMS only through Secrets Manager', () => {
+  const policies = Object.values(json.Resources).filter((r: any) => r.Type === 'AWS::IAM::ManagedPolicy' && r.Properties.Roles?.some((x: any) => x.Ref === id(b.role)));
+  expect(policies).toHaveLength(1);
+  const st = Object.fromEntries((policies[0] as any).Properties.PolicyDocument.Statement.map((s: any) => [s.Sid, s]));
+  expect(st.ReadCaAndMasterSecret).toEqual(expect.objectContaining({ Action: 'secretsmanager:GetSecretValue', Resource: [{ Ref: id(dev.vault.tlsSecret) }, { Ref: id(dev.databaseSecret) }] }));
+  expect(st.WriteRecoveryShares).toEqual(expect.objectContaining({ Action: 'secretsmanager:PutSecretValue', Resource: { Ref: id(b.recoverySecret) } }));
+  expect(st.SecretKeysThroughSecretsManager).toEqual(expect.objectContaining({ Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-2.amazonaws.com' } } }));
+  expect(JSON.stringify(st)).not.toMatch(/"\*"|:\*"/);
+  // The Vault servers lost what the on-node bootstrap needed: no recovery secret, no master secret.
+  const instance = JSON.stringify(Object.values(json.Resources).filter((r: any) => r.Type === 'AWS::IAM::ManagedPolicy' && r.Properties.Roles?.some((x: any) => x.Ref === id(dev.vault.role))));
+  expect(instance).not.toContain(id(b.recoverySecret));
+  expect(instance).not.toContain(id(dev.databaseSecret));
+});
+
+test('no SSM bootstrap document and no hand-run step remain in the template', () => {
+  expect(t.findResources('AWS::SSM::Document')).toEqual({});
+  expect(Object.keys(t.findOutputs('*')).some((o) => /BootstrapDocument/.test(o))).toBe(false);
+});
+
+test('both shapes pass all four cdk-nag packs', () => {
+  expect(nagFindings(dev.stack)).toEqual([]);
+  expect(nagFindings(prod.stack)).toEqual([]);
+});
+
+test('the handler bundle is built once, holds no CDK, and exports the handler', () => {
+  const dir = vaultBootstrapBundleDir();
+  expect(vaultBootstrapBundleDir()).toBe(dir);
+  expect(dir.startsWith(VAULT_BOOTSTRAP_BUNDLE_CACHE)).toBe(true);
+  const code = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
+  expect(code).not.toMatch(/aws-cdk-lib|constructs/);
+  expect(code).toContain('sys/init');
+  const lib = path.join(__dirname, '..', '..', 'lib');
+  const sources = [...fs.readdirSync(path.join(lib, 'vault', 'bootstrap', 'handler')).map((x) => path.join(lib, 'vault', 'bootstrap', 'handler', x)), path.join(lib, 'vault', 'bootstrap', 'vault-plan.ts'), path.join(lib, 'lambda', 'cfn-response.ts')];
+  for (const f of sources) expect(fs.readFileSync(f, 'utf8')).not.toMatch(/from 'aws-cdk-lib|from 'constructs'/);
+  // The bundle loads and exports the handler (the SDK client is only constructed, nothing is called).
+  expect(typeof require(path.join(dir, 'index.js')).handler).toBe('function');
+});
+
+describe('refuses at synth, naming the tenant and the field', () => {
+  test.each([
+    ['no recovery keys', { recovery: undefined }, /VaultBootstrap for tenant "globex": field "vault.recoveryPgpKeys" of tenants\/globex.json is missing or empty/],
+    ['an empty key list', { recovery: { pgpKeys: [], threshold: 1 } }, /field "vault.recoveryPgpKeys" of tenants\/globex.json is missing or empty/],
+    ['threshold above the key count', { recovery: { pgpKeys: EXAMPLE_PGP_KEYS, threshold: 4 } }, /VaultBootstrap for tenant "globex": recoveryThreshold must be an integer from 1 to 3 .*got 4/],
+    ['threshold 0', { recovery: { pgpKeys: EXAMPLE_PGP_KEYS, threshold: 0 } }, /recoveryThreshold must be an integer from 1 to 3 .*got 0/],
+    ['threshold 1 of several keys', { recovery: { pgpKeys: EXAMPLE_PGP_KEYS, threshold: 1 } }, /recoveryThreshold must be at least 2 when there are 3 recovery PGP keys/],
+  ])('%s', (_label, overrides, message) => {
+    expect(() => vaultStack(teamTenant(), overrides)).toThrow(message);
   });
-  return { stack, bootstrap };
-};
-const { stack, bootstrap } = base();
-const t = Template.fromStack(stack);
-const doc = Object.values(t.findResources('AWS::SSM::Document'))[0].Properties;
-const script: string = doc.Content.mainSteps[0].inputs.runCommand.map(resolveFn).join('\n');
-const before = (a: string, b: string) => expect(script.indexOf(a)).toBeLessThan(script.indexOf(b));
-
-test('an SSM Command document running the script as a shell script', () => {
-  expect(doc).toEqual(expect.objectContaining({ DocumentType: 'Command', Name: 'cellkit-acme-vault-bootstrap', UpdateMethod: 'NewVersion' }));
-  expect(doc.Content.schemaVersion).toBe('2.2');
-  expect(doc.Content.mainSteps[0].action).toBe('aws:runShellScript');
-  expect(script.split('\n').length).toBe(bootstrap.script.split('\n').length);
-});
-
-test('init only when uninitialised, recovery shares PGP-encrypted to every operator key', () => {
-  expect(script).toMatch(/if \[ "\$initialized" = "False" \]; then/);
-  expect(script).toContain(`-recovery-shares=3 -recovery-threshold=2 -recovery-pgp-keys="$work/pgp-0.asc,$work/pgp-1.asc,$work/pgp-2.asc"`);
-  EXAMPLE_PGP_KEYS.forEach((k, i) => expect(script).toContain(`printf '%s' '${k}' > "$work/pgp-${i}.asc"`));
-  expect(script).toContain('work="$(mktemp -d -p /dev/shm)"');
-});
-
-test('recovery shares go to their own secret outside the cluster; the root token is never stored', () => {
-  t.hasResourceProperties('AWS::SecretsManager::Secret', { Name: '/cellkit/acme/vault/recovery-keys', KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] } });
-  t.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
-  expect(Object.values(t.findResources('AWS::SecretsManager::Secret'))[0].Properties.GenerateSecretString).toBeUndefined();
-  expect(script).toContain(`aws secretsmanager put-secret-value --secret-id '<BootstrapRecoverySecret`);
-  expect(script).not.toMatch(/put-secret-value.*root/);
-  expect(script).toContain('shares = {"recovery_keys_b64"');
-});
-
-test('two audit devices, KV v2 mounts, AWS IAM auth bound to the roles, each guarded so re-runs are safe', () => {
-  expect(script).toContain('has_key file/ || vault audit enable file file_path=/var/log/vault/audit.log');
-  expect(script).toContain('has_key syslog/ || vault audit enable syslog');
-  expect(script).toContain('has_key git-ssh/ || vault secrets enable -path=git-ssh -version=2 kv');
-  expect(script).toContain('has_key integrations/ || vault secrets enable -path=integrations -version=2 kv');
-  expect(script).toContain('has_key aws/ || vault auth enable aws');
-  expect(script).toContain(`vault write auth/aws/role/cellkit-app auth_type=iam bound_iam_principal_arn='arn:aws:iam::123456789012:role/app'`);
-  expect(script).toContain(`vault write auth/aws/role/cellkit-operator auth_type=iam bound_iam_principal_arn='arn:aws:iam::123456789012:role/ops'`);
-  expect(script).toContain(`vault write auth/aws/role/cellkit-snapshot auth_type=iam bound_iam_principal_arn='arn:aws:iam::123456789012:role/vault'`);
-});
-
-test('database engine: {{username}}/{{password}} connection, then rotate-root, only when first configured', () => {
-  expect(script).toContain(`connection_url='postgresql://{{username}}:{{password}}@db.internal:5432/company?sslmode=require'`);
-  expect(script).toContain('if ! vault read database/config/company >/dev/null 2>&1; then');
-  before('vault write database/config/company', 'vault write -force database/rotate-root/company');
-  expect(script).toContain(`password=@"$work/db-password"`);
-});
-
-test('autopilot is set through the API after init, and the initial root token is revoked last', () => {
-  before('vault operator init', 'vault operator raft autopilot set-config -cleanup-dead-servers=true');
-  before('database/rotate-root', 'log "initial root token revoked"');
-  expect(script).toMatch(/if \[ -n "\$root_token" \]; then\n {2}vault token revoke -self\n/);
-});
-
-test('without operator keys the document refuses to initialise', () => {
-  const s = base({ recoveryPgpKeys: undefined, recoveryThreshold: undefined }).bootstrap.script;
-  expect(s).not.toContain('vault operator init');
-  expect(s).toContain('fail "the tenant spec names no vault.recoveryPgpKeys');
-});
-
-test.each([
-  [{ recoveryThreshold: 4 }, /VaultBootstrap for tenant "acme": recoveryThreshold must be an integer from 1 to 3 .*got 4/],
-  [{ recoveryThreshold: 0 }, /recoveryThreshold must be an integer from 1 to 3 .*got 0/],
-  [{ recoveryThreshold: 1 }, /recoveryThreshold must be at least 2 when there are 3 recovery PGP keys/],
-])('refuses %j', (overrides, message) => {
-  expect(() => base(overrides)).toThrow(message);
 });

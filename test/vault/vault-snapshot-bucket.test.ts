@@ -27,8 +27,28 @@ test('90-day lifecycle for current and noncurrent versions', () => {
   });
 });
 
+// Control Tower CT.S3.PR.9; S3 User Guide, "Locking objects with Object Lock" (governance mode).
+test('Object Lock on, governance retention as long as the lifecycle (a version can be expired only once its lock has ended)', () => {
+  t.hasResourceProperties('AWS::S3::Bucket', {
+    ObjectLockEnabled: true,
+    ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 90 } } },
+  });
+  const custom = Template.fromStack(build(Duration.days(30)));
+  custom.hasResourceProperties('AWS::S3::Bucket', {
+    ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 30 } } },
+    LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 30 } })] },
+  });
+});
+
+// Control Tower CT.S3.PR.4; set natively on the bucket, so no notifications custom resource (a Lambda outside the VPC).
+test('object events go to EventBridge, without a custom resource', () => {
+  t.hasResourceProperties('AWS::S3::Bucket', { NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } } });
+  t.resourceCountIs('Custom::S3BucketNotifications', 0);
+  t.resourceCountIs('AWS::Lambda::Function', 0);
+});
+
 test('retained, never destroyed', () => {
-  t.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  t.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
 });
 
 test('TLS-only bucket policy', () => {

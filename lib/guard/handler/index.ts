@@ -2,6 +2,9 @@
 // It answers CloudFormation itself (no provider framework), always before its own timeout.
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse, Context } from 'aws-lambda';
 import { GuardClients, checkTenantRegions, describeError, describeResult, sdkClients } from '../region-check';
+import { putResponse, responseFor } from '../../lambda/cfn-response';
+
+export { putResponse };
 
 /** The custom resource's properties, set by the RegionGuard construct. */
 export interface GuardProperties {
@@ -25,9 +28,6 @@ export interface HandlerDeps {
   readonly reserveMs?: number;
 }
 
-/** CloudFormation caps the whole response at 4 KB. */
-const MAX_REASON = 3000;
-
 /** A Create's physical id; Update and Delete keep the id CloudFormation sends (a new one would mean replacement). */
 const physicalIdFor = (tenantId: unknown) => (typeof tenantId === 'string' && tenantId ? `cellkit-region-guard-${tenantId}` : 'cellkit-region-guard');
 
@@ -49,14 +49,7 @@ export function makeHandler(deps: HandlerDeps) {
       reason = `region guard: unexpected error, failing closed: ${describeError(e)}`;
     }
     console.log(JSON.stringify({ requestType: event.RequestType, tenant: props.TenantId, status, reason }));
-    await deps.respond(event.ResponseURL, {
-      Status: status,
-      Reason: reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 3)}...` : reason,
-      PhysicalResourceId: physicalId,
-      StackId: event.StackId,
-      RequestId: event.RequestId,
-      LogicalResourceId: event.LogicalResourceId,
-    });
+    await deps.respond(event.ResponseURL, responseFor(event, status, reason, physicalId));
   };
 }
 
@@ -90,22 +83,6 @@ async function decide(event: CloudFormationCustomResourceEvent, deps: HandlerDep
     timeoutMs: Math.max(1_000, budgetMs()),
   });
   return { status: result.status === 'clear' ? 'SUCCESS' : 'FAILED', reason: describeResult(result) };
-}
-
-/** PUT with an empty content type, as the pre-signed URL expects; a few attempts, each bounded. */
-export async function putResponse(url: string, body: CloudFormationCustomResourceResponse): Promise<void> {
-  const text = JSON.stringify(body);
-  let last: unknown;
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      const res = await fetch(url, { method: 'PUT', body: text, headers: { 'content-type': '' }, signal: AbortSignal.timeout(5_000) });
-      if (res.ok) return;
-      last = new Error(`HTTP ${res.status}`);
-    } catch (e) {
-      last = e;
-    }
-  }
-  throw new Error(`could not send the response to CloudFormation: ${describeError(last)}`);
 }
 
 export const handler = makeHandler({ clients: sdkClients(), respond: putResponse, region: process.env.AWS_REGION });

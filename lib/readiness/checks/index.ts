@@ -3,9 +3,11 @@ import { ReadinessCheck } from '../check';
 import { cdkBootstrap } from './cdk-bootstrap';
 import { credentialsAccount } from './credentials-account';
 import { regionGuard } from './region-guard';
+import { vaultRelease } from './vault-release';
 
 export const READINESS_CHECKS: readonly ReadinessCheck[] = [
   credentialsAccount, // a gate: every later answer would describe another account
   cdkBootstrap,
   regionGuard,
+  vaultRelease,
 ];
