@@ -7,6 +7,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { Command, InvalidArgumentError } from 'commander';
 import { workerCount } from '../lib/fleet/parallel-synth';
+import { loadDeliveryConfig } from '../lib/delivery/delivery-config';
+import { planDelivery } from '../lib/delivery/waves';
+import { TenantRegistry, registryPaths } from '../lib/registry/registry';
+import { writeDeliveryConfig, writeStandInAssembly } from './delivery-fleet';
 import { BENCH_TENANT, REPO_ROOT, writeRegistry } from './fleet';
 import { ProcessRun, measure } from './measure';
 
@@ -22,6 +26,8 @@ interface Options {
   fleet: number[];
   fleetRuns: number;
   registered: number;
+  /** Tenants whose delivery pipelines are synthesized (0: none). */
+  delivery: number;
   quick: boolean;
   check: boolean;
   keep: boolean;
@@ -44,12 +50,13 @@ function parseOptions(): Options {
     .option('--fleet <sizes>', 'comma-separated fleet sizes to synthesize whole, or "none"', fleetSizes)
     .option('--fleet-runs <n>', 'timed runs per fleet size', positiveInt, 1)
     .option('--registered <n>', 'registered tenants for the "one of many" scenario', positiveInt, 1000)
+    .option('--delivery <n>', 'tenants whose delivery pipelines are synthesized (cdk synth -c delivery=all), or "none"', (v: string) => (v === 'none' ? 0 : positiveInt(v)))
     .option('--quick', 'smoke run in about 3 minutes: 2 runs, a fleet of 20 (fleet targets are skipped)', false)
     .option('--check', 'exit 1 if a target fails (default: report only, exit 0)', false)
     .option('--keep', 'keep the generated registries and cdk.out folders in the temp dir', false)
     .parse();
-  const o = cmd.opts<{ runs?: number; fleet?: number[]; fleetRuns: number; registered: number; quick: boolean; check: boolean; keep: boolean }>();
-  return { ...o, runs: o.runs ?? (o.quick ? 2 : 5), fleet: o.fleet ?? (o.quick ? [20] : [100, 500]) };
+  const o = cmd.opts<{ runs?: number; fleet?: number[]; fleetRuns: number; registered: number; delivery?: number; quick: boolean; check: boolean; keep: boolean }>();
+  return { ...o, runs: o.runs ?? (o.quick ? 2 : 5), fleet: o.fleet ?? (o.quick ? [20] : [100, 500]), delivery: o.delivery ?? (o.quick ? 0 : 1000) };
 }
 
 /** The environment of an offline synth: no AWS credentials or defaults, no CLI telemetry. */
@@ -90,6 +97,8 @@ interface Scenario {
   readonly tenant?: string;
   /** Extra environment for the synth, e.g. CDK_VALIDATION=false. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Extra context, e.g. the delivery pipelines instead of cells. */
+  readonly context?: Readonly<Record<string, string>>;
   /** Templates a successful run must write. */
   readonly stacks: number;
 }
@@ -106,7 +115,7 @@ interface ScenarioResult {
 
 async function synth(s: Scenario, keep: boolean): Promise<Sample> {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-bench-out-'));
-  const args = ['synth', '-q', '--no-notices', '-o', outdir, '-c', `registry=${s.registry}`, ...(s.tenant ? ['-c', `tenant=${s.tenant}`] : [])];
+  const args = ['synth', '-q', '--no-notices', '-o', outdir, '-c', `registry=${s.registry}`, ...(s.tenant ? ['-c', `tenant=${s.tenant}`] : []), ...Object.entries(s.context ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
   // The floor replaces only the app command; cdk.json's context (feature flags) applies to both.
   if (s.app !== TENANT_APP) args.push('--app', `node bin/run-ts.js ${s.app}`);
   const run = await measure(CDK, args, { cwd: REPO_ROOT, env: { ...synthEnv(), ...s.env }, appMarker: s.app });
@@ -184,7 +193,7 @@ async function main(): Promise<number> {
   const host = machine();
   process.stderr.write(`bench: generating registries (1, ${opts.registered}${opts.fleet.map((n) => `, ${n}`).join('')} tenants)\n`);
   const registries = new Map<number, string>();
-  for (const n of [1, opts.registered, ...opts.fleet]) if (!registries.has(n)) registries.set(n, writeRegistry(n));
+  for (const n of [1, opts.registered, ...opts.fleet, ...(opts.delivery ? [opts.delivery] : [])]) if (!registries.has(n)) registries.set(n, writeRegistry(n));
   const one = registries.get(1)!;
 
   const fresh = (scenario: Scenario): ScenarioResult => ({ scenario, samples: [], errors: [] });
@@ -195,6 +204,9 @@ async function main(): Promise<number> {
   const ofMany = fresh({ name: `one tenant of ${opts.registered}`, app: TENANT_APP, registry: registries.get(opts.registered)!, tenant: BENCH_TENANT, stacks: 1 });
   // As `cdk synth` runs a fleet by default: one worker process per CPU (lib/fleet/parallel-synth.ts).
   const fleets = opts.fleet.map((n) => fresh({ name: `fleet of ${n} (${workerCount(undefined, n, os.availableParallelism())} workers)`, app: TENANT_APP, registry: registries.get(n)!, stacks: n }));
+
+  // The delivery pipelines of a generated fleet, built from a stand-in gated assembly (bench/delivery-fleet.ts).
+  const deliveries = opts.delivery ? [deliveryScenario(registries.get(opts.delivery)!, opts.delivery)].map(fresh) : [];
 
   try {
     // Warm the transpile and V8 code caches and the page cache; not counted.
@@ -207,14 +219,14 @@ async function main(): Promise<number> {
       process.stderr.write(`bench: round ${r + 1} of ${opts.runs}\n`);
       for (let i = 0; i < rounds.length; i++) await runScenario(rounds[(i + r) % rounds.length], opts.keep);
     }
-    for (const fleet of fleets) {
+    for (const fleet of [...fleets, ...deliveries]) {
       for (let r = 0; r < opts.fleetRuns; r++) await runScenario(fleet, opts.keep);
     }
   } finally {
     if (!opts.keep) for (const dir of registries.values()) fs.rmSync(dir, { recursive: true, force: true });
   }
 
-  const all = [floor, bareFloor, single, ofMany, ...fleets];
+  const all = [floor, bareFloor, single, ofMany, ...fleets, ...deliveries];
   const oneS = wallS(single);
   const largest = fleets.find((f) => f.scenario.stacks === 500);
   const treeMiB = (r: ScenarioResult) => peakMiB(r, 'sumOfPeaksKb');
@@ -289,6 +301,19 @@ async function main(): Promise<number> {
 
   if (errors.length) return 1;
   return opts.check && targets.some((t) => t.result === 'FAIL') ? 1 : 0;
+}
+
+/** `cdk synth -c delivery=all` for a generated registry: delivery.json and a stand-in gated assembly in its root. */
+function deliveryScenario(root: string, tenants: number): Scenario {
+  writeDeliveryConfig(root);
+  const registry = TenantRegistry.load(registryPaths(root));
+  const gated = path.join(root, 'gated.out');
+  writeStandInAssembly(gated, registry.tenants);
+  const config = loadDeliveryConfig(path.join(root, 'delivery.json'), registry.regions, registry.tenants.map((t) => t.id));
+  const plan = planDelivery(registry.tenants, config, registry.regions.codes);
+  // Each pipeline's stack, plus CDK Pipelines' cross-region support stack per other region it deploys to.
+  const supportStacks = new Set(plan.map((p) => p.region).filter((r) => r !== config.region)).size;
+  return { name: `delivery of ${tenants} tenants (${plan.length} pipelines)`, app: TENANT_APP, registry: root, context: { delivery: 'all', gated }, stacks: plan.length + supportStacks };
 }
 
 main().then(

@@ -4,15 +4,20 @@
 // `-c workers=<n>` sets how many processes synthesize a fleet (default: one per CPU, or per CPU of the
 // container's cgroup quota, with at least 8 tenants each).
 // `-c cfn-validation=true` adds CDK's built-in CloudFormation schema validation to this synth.
+// `-c pipeline=<name>` builds the cells of one delivery pipeline; `-c delivery=<name>|all` builds the delivery
+// pipelines themselves (delivery.json; docs/delivery.md) instead of cells.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
-import { DISABLE_CREATION_STACK_TRACES } from 'aws-cdk-lib/cx-api';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { CellStack, cellStackName } from '../lib/cell/cell-stack';
 import { controlTowerValidator } from '../lib/compliance/control-tower';
 import { nagPacks } from '../lib/compliance/nag-packs';
 import { ParallelSynthError, WORKER_ENV, cgroupCpuLimit, parseWorker, synthesizeInWorkers, workerCount, workerShare } from '../lib/fleet/parallel-synth';
+import { DELIVERY_FILE, GATED_ASSEMBLY, loadDeliveryConfig } from '../lib/delivery/delivery-config';
+import { DeliveryStack } from '../lib/delivery/delivery-stack';
+import { planDelivery } from '../lib/delivery/waves';
 import { CellkitConfigError } from '../lib/registry/errors';
 import { TenantRegistry, registryPaths } from '../lib/registry/registry';
 import { version } from '../package.json';
@@ -23,7 +28,7 @@ import { version } from '../package.json';
 // Synthesized explicitly below: a parallel fleet synth writes the assembly from its workers instead.
 const debug = process.env.CDK_DEBUG === 'true';
 const app = new App({ builtinCloudFormationValidation: false, stackTraces: debug, autoSynth: false });
-if (!debug) app.node.setContext(DISABLE_CREATION_STACK_TRACES, true);
+if (!debug) app.node.setContext(cxapi.DISABLE_CREATION_STACK_TRACES, true);
 const context = (key: string): string | undefined => {
   const v = app.node.tryGetContext(key);
   return v === undefined ? undefined : String(v);
@@ -46,11 +51,27 @@ function refuse(e: unknown): never {
 
 try {
   // Everything is validated before the first construct exists, so bad input writes no template.
-  const registry = TenantRegistry.load(registryPaths(context('registry') ?? path.resolve(__dirname, '..')));
-  const selected = registry.select(context('tenant'), context('shard'));
+  const root = context('registry') ?? path.resolve(__dirname, '..');
+  const registry = TenantRegistry.load(registryPaths(root));
+  const pipelineName = context('delivery') ?? context('pipeline');
+  const config = pipelineName === undefined ? undefined : loadDeliveryConfig(path.join(root, DELIVERY_FILE), registry.regions, registry.tenants.map((t) => t.id));
+  const plan = config && planDelivery(registry.tenants, config, registry.regions.codes);
+  const pipelines = plan?.filter((p) => pipelineName === 'all' || p.name === pipelineName);
+  if (pipelines && pipelines.length === 0) {
+    throw new CellkitConfigError([`context "${context('delivery') ? 'delivery' : 'pipeline'}": no delivery pipeline "${pipelineName}"; the plan has: all, ${plan!.map((p) => p.name).join(', ')}`]);
+  }
+  const selected = context('pipeline') ? pipelines!.flatMap((p) => p.waves.flatMap((w) => w.tenants)) : registry.select(context('tenant'), context('shard'));
   const worker = process.env[WORKER_ENV];
   const workers = worker ? 1 : workerCount(context('workers'), selected.length, Math.min(os.availableParallelism(), cgroupCpuLimit(readIfPresent(CGROUP_CPU_MAX)) ?? Infinity));
-  if (workers > 1) {
+  if (context('delivery') !== undefined) {
+    // The pipelines' own assembly: each holds its tenants' cells as stages; the nag gate ran on them in `-c pipeline=`.
+    // Cells come from the gated assembly as synthesized; no second CDK::Metadata or path metadata is added to them.
+    app.node.setContext(cxapi.ANALYTICS_REPORTING_ENABLED_CONTEXT, false);
+    app.node.setContext(cxapi.PATH_METADATA_ENABLE_CONTEXT, false);
+    const gatedAssembly = path.resolve(context('gated') ?? GATED_ASSEMBLY);
+    for (const p of pipelines!) new DeliveryStack(app, p.name, { config: config!, plan: p, cellkitVersion: version, gatedAssembly });
+    app.synth();
+  } else if (workers > 1) {
     // This process only starts the workers (the same app command) and merges their assemblies.
     synthesizeInWorkers({
       outdir: app.outdir,

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
 import { registerAmis } from '../lib/cli/amis';
+import { registerDeliveryCommands } from '../lib/cli/delivery';
 import { once } from '../lib/cli/options';
 import { registerReadiness } from '../lib/cli/readiness';
 import { registerVaultRoll } from '../lib/cli/vault-roll';
@@ -186,6 +187,7 @@ program
   );
 
 registerAmis(program);
+registerDeliveryCommands(program);
 registerReadiness(program);
 registerVaultRoll(program, () => program.opts().registry);
 registerVaultStatus(program);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deliveryConfigSchema } from '../delivery/delivery-config';
 import { PinFileSchema } from './pins';
 import { RegionCatalog, RegionsFileSchema } from './regions';
 import { tenantSpecSchema } from './tenant-spec';
@@ -26,6 +27,7 @@ export function jsonSchemas(regions: RegionCatalog): Record<string, unknown> {
     'tenant.schema.json': tenant,
     'regions.schema.json': render(RegionsFileSchema, 'cellkit allowed regions'),
     'tenants-lock.schema.json': render(PinFileSchema, 'cellkit region pins'),
+    'delivery.schema.json': render(deliveryConfigSchema(regions), 'cellkit fleet delivery'),
   };
 }
 

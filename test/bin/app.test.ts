@@ -30,6 +30,19 @@ function validRegistry() {
 }
 
 describe('bin/app.ts', () => {
+  test('-c pipeline=<name> synthesizes the cells of that delivery pipeline only; -c delivery=<unknown> is refused', () => {
+    const dir = validRegistry();
+    fs.copyFileSync(path.join(REPO_ROOT, 'delivery.json'), path.join(dir.root, 'delivery.json'));
+    fs.writeFileSync(path.join(dir.root, 'delivery.json'), fs.readFileSync(path.join(REPO_ROOT, 'delivery.json'), 'utf8').replace('"contoso"', '"globex"'));
+    const run = runApp({ registry: dir.root, pipeline: 'CellkitDelivery-eu-west-2' });
+    expect(run.stderr).toBe('');
+    expect(run.templates).toEqual(['Cell-globex.template.json']);
+    const bad = runApp({ registry: dir.root, delivery: 'CellkitDelivery-mars-1' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe('cellkit: refusing to synthesize: context "delivery": no delivery pipeline "CellkitDelivery-mars-1"; the plan has: all, CellkitDelivery-eu-west-2, CellkitDelivery-ap-southeast-2\n');
+    expect(bad.templates).toEqual([]);
+  });
+
   test('-c tenant=<id> synthesizes only that tenant', () => {
     const dir = validRegistry();
     const run = runApp({ registry: dir.root, tenant: 'globex' });

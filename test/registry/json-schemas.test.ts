@@ -18,6 +18,7 @@ describe('published JSON Schemas', () => {
   test('every committed file names its schema', () => {
     expect(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'regions.json'), 'utf8')).$schema).toBe('./schemas/regions.schema.json');
     expect(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'tenants.lock.json'), 'utf8')).$schema).toBe('./schemas/tenants-lock.schema.json');
+    expect(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'delivery.json'), 'utf8')).$schema).toBe('./schemas/delivery.schema.json');
     for (const f of fs.readdirSync(path.join(REPO_ROOT, 'tenants'))) {
       expect(JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'tenants', f), 'utf8')).$schema).toBe('../schemas/tenant.schema.json');
     }
