@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { GUARD_EXIT, findTenant, preflight } from '../lib/guard/preflight';
 import { sdkClients } from '../lib/guard/region-check';
 import { regionPinScp, renderScp } from '../lib/guard/scp';
+import { registerCost } from '../lib/cli/cost';
 import { EvidenceRun, runEvidence } from '../lib/evidence/evidence';
 import { addTenant } from '../lib/registry/add-tenant';
 import { CellkitConfigError } from '../lib/registry/errors';
@@ -125,6 +126,8 @@ program
     }
     process.exitCode = run.ok ? 0 : 1;
   });
+
+registerCost(program);
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof CellkitConfigError) {
