@@ -5,7 +5,8 @@ import { Command } from 'commander';
 import { diffFleets, renderDiffMarkdown } from '../cost/diff';
 import { PRICE_FILE, writePriceFile } from '../cost/price-file';
 import { refreshPrices } from '../cost/refresh';
-import { estimateFleet, FleetEstimate, usd, writeCostReports } from '../cost/report';
+import { UnpricedLine } from '../cost/model';
+import { estimateFleet, FleetEstimate, priceAge, usd, writeCostReports } from '../cost/report';
 import { CellkitConfigError } from '../registry/errors';
 import { RegionCatalog } from '../registry/regions';
 
@@ -15,6 +16,13 @@ const EXIT = { ok: 0, aws: 2, usage: 3 } as const;
 function fail(command: string, e: unknown, code: number): void {
   process.stderr.write(`cellkit ${command}: ${(e as Error).message}\n`);
   process.exitCode = code;
+}
+
+/** Unpriced lines grouped by the missing price key (or the resource type without a pricer). */
+function groupUnpriced(lines: readonly UnpricedLine[]): Map<string, UnpricedLine[]> {
+  const groups = new Map<string, UnpricedLine[]>();
+  for (const l of lines) groups.set(l.priceKey ?? l.type, [...(groups.get(l.priceKey ?? l.type) ?? []), l]);
+  return groups;
 }
 
 interface CostCliOptions {
@@ -46,10 +54,11 @@ export function registerCost(program: Command): void {
       }
       writeCostReports(after, opts.out);
       for (const c of after.cells) {
-        process.stdout.write(`${c.tenant} (${c.region}, ${c.sizing}): ${usd(c.monthlyUsd)}/month${c.unpriced.length ? `, ${c.unpriced.length} unpriced item(s)` : ''} -> ${path.join(opts.out, `${c.tenant}.cost.md`)}\n`);
-        for (const u of c.unpriced) process.stdout.write(`  UNPRICED ${u.resource} (${u.type}) ${u.description}: ${u.reason}\n`);
+        const note = c.unpriced.length ? ` for the priced items; ${c.unpriced.length} unpriced item(s) NOT included` : '';
+        process.stdout.write(`${c.tenant} (${c.region}, ${c.sizing}): ${usd(c.monthlyUsd)}/month${note} -> ${path.join(opts.out, `${c.tenant}.cost.md`)}\n`);
+        for (const [key, items] of groupUnpriced(c.unpriced)) process.stdout.write(`  UNPRICED ${key}: ${items.length} item(s), e.g. ${items[0].resource}: ${items[0].description}\n`);
       }
-      process.stdout.write(`fleet: ${usd(after.monthlyUsd)}/month; prices dated ${after.pricesUpdatedAt} (${after.pricesAgeDays} days old); assumptions in ${path.join(opts.out, 'fleet.cost.md')}\n`);
+      process.stdout.write(`fleet: ${usd(after.monthlyUsd)}/month. ${priceAge(after)} Assumptions: ${path.join(opts.out, 'fleet.cost.md')}\n`);
       if (before) process.stdout.write(`\n${renderDiffMarkdown(diffFleets(before, after), after)}`);
     });
 

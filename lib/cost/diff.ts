@@ -1,5 +1,5 @@
 import { byType, CellEstimate } from './estimate';
-import { FleetEstimate, usd } from './report';
+import { FleetEstimate, priceAge, usd } from './report';
 
 export interface TenantDiff {
   readonly tenant: string;
@@ -63,7 +63,7 @@ export function renderDiffMarkdown(d: FleetDiff, after: FleetEstimate): string {
     ...d.tenants.map((t) => `| ${t.tenant} | ${t.status} | ${usd(t.beforeUsd)} | ${usd(t.afterUsd)} | ${signed(t.deltaUsd)} | ${t.parts.slice(0, 3).map((p) => `${p.type} ${signed(p.deltaUsd)}`).join('; ') || '-'} |`),
     `| **fleet** | | ${usd(d.beforeUsd)} | ${usd(d.afterUsd)} | **${signed(d.deltaUsd)}** | |`,
     '',
-    `List prices dated ${after.pricesUpdatedAt} (${after.pricesAgeDays} days old); assumptions in docs/cost.md.`,
+    `On-demand list prices; assumptions in docs/cost.md. ${priceAge(after)}`,
   ];
   const unpriced = d.tenants.filter((t) => t.unpricedAfter > 0 || t.unpricedBefore > 0);
   if (unpriced.length) out.push('', `Unpriced items (not in the totals): ${unpriced.map((t) => `${t.tenant} ${t.unpricedBefore} -> ${t.unpricedAfter}`).join(', ')}.`);

@@ -20,6 +20,8 @@ export interface CellEstimate {
   readonly egress: string;
   /** Sum of the priced lines, in USD per month. */
   readonly monthlyUsd: number;
+  /** The oldest price this estimate used (YYYY-MM-DD), or undefined when nothing was priced. */
+  readonly oldestPrice?: string;
   readonly lines: readonly PricedLine[];
   readonly unpriced: readonly UnpricedLine[];
   readonly noCharge: readonly NoChargeType[];
@@ -53,6 +55,7 @@ export function estimateCell(cell: SynthesizedCell, prices: PriceFile, assumptio
     sizing: cell.cell.sizing,
     egress: cell.cell.egress,
     monthlyUsd: sum(lines.map((l) => l.monthlyUsd)),
+    oldestPrice: oldest(lines.map((l) => l.asOf)),
     lines,
     unpriced: all.filter((l): l is UnpricedLine => l.kind === 'unpriced'),
     noCharge: [...noCharge.values()].sort((a, b) => a.type.localeCompare(b.type)),
@@ -68,4 +71,9 @@ export function byType(estimate: CellEstimate): { type: string; monthlyUsd: numb
   const totals = new Map<string, number>();
   for (const l of estimate.lines) totals.set(l.type, (totals.get(l.type) ?? 0) + l.monthlyUsd);
   return [...totals.entries()].map(([type, monthlyUsd]) => ({ type, monthlyUsd })).sort((a, b) => b.monthlyUsd - a.monthlyUsd || a.type.localeCompare(b.type));
+}
+
+/** The earliest of some YYYY-MM-DD dates (empty strings ignored). */
+export function oldest(dates: readonly (string | undefined)[]): string | undefined {
+  return dates.filter((d): d is string => !!d).sort()[0];
 }

@@ -14,6 +14,8 @@ export interface PricedLine {
   readonly unitUsd: number;
   readonly monthlyUsd: number;
   readonly source: string;
+  /** When the price was read or published (empty for documented free allowances). */
+  readonly asOf: string;
 }
 
 /** A charge that exists but has no price in the file for this region: never counted as free. */
@@ -65,6 +67,7 @@ export function line(ctx: PricingContext, spec: LineSpec): Line {
     unitUsd: price.usd,
     monthlyUsd: spec.quantity * price.usd,
     source: price.source,
+    asOf: price.asOf,
   };
 }
 
@@ -87,5 +90,5 @@ export function backupStoredGb(dataGb: number, dailyChangeRate: number, retentio
 
 /** A documented free allowance, shown as a zero line so readers see it was considered. */
 export function free(ctx: PricingContext, description: string, source: string): PricedLine {
-  return { kind: 'priced', resource: ctx.logicalId, type: ctx.resource.Type, description, quantity: 1, unit: 'month', priceKey: 'free', unitUsd: 0, monthlyUsd: 0, source };
+  return { kind: 'priced', resource: ctx.logicalId, type: ctx.resource.Type, description, quantity: 1, unit: 'month', priceKey: 'free', unitUsd: 0, monthlyUsd: 0, source, asOf: '' };
 }

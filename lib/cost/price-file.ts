@@ -57,9 +57,9 @@ export function loadPriceFile(file: string = PRICE_FILE): PriceFile {
   return parsePriceFile(json, file);
 }
 
-/** Whole days between the file's date and `now` (how old the prices are). */
-export function priceAgeDays(file: PriceFile, now: Date): number {
-  return Math.floor((now.getTime() - Date.parse(`${file.updatedAt}T00:00:00Z`)) / 86_400_000);
+/** Whole days from a YYYY-MM-DD date to `now` (how old a price is). */
+export function ageDays(date: string, now: Date): number {
+  return Math.floor((now.getTime() - Date.parse(`${date}T00:00:00Z`)) / 86_400_000);
 }
 
 /** Writes the file atomically: a temporary file in the same folder, then a rename. */

@@ -2,13 +2,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readCells } from '../evidence/cloud-assembly';
 import { CostAssumptions, DEFAULT_ASSUMPTIONS, describeAssumptions } from './assumptions';
-import { byType, CellEstimate, estimateCell, sum } from './estimate';
-import { loadPriceFile, PRICE_FILE, PriceFile, priceAgeDays } from './price-file';
+import { byType, CellEstimate, estimateCell, oldest, sum } from './estimate';
+import { ageDays, loadPriceFile, PRICE_FILE, PriceFile } from './price-file';
 
 export interface FleetEstimate {
   readonly currency: 'USD';
   readonly pricesUpdatedAt: string;
   readonly pricesAgeDays: number;
+  /** The oldest price any cell used, and its age in days: what "how old the prices are" means. */
+  readonly oldestPrice?: string;
+  readonly oldestPriceAgeDays?: number;
   readonly assumptions: CostAssumptions;
   readonly monthlyUsd: number;
   readonly cells: readonly CellEstimate[];
@@ -35,10 +38,13 @@ export function estimateFleet(options: CostOptions): FleetEstimate {
     throw new Error(`no synthesized cell for tenant "${options.tenant}" in ${options.cdkOut}: run \`npx cdk synth -c tenant=${options.tenant}\``);
   }
   const estimates = cells.map((c) => estimateCell(c, prices, assumptions));
+  const oldestPrice = oldest(estimates.map((e) => e.oldestPrice));
   return {
     currency: 'USD',
     pricesUpdatedAt: prices.updatedAt,
-    pricesAgeDays: priceAgeDays(prices, options.now),
+    pricesAgeDays: ageDays(prices.updatedAt, options.now),
+    oldestPrice,
+    oldestPriceAgeDays: oldestPrice === undefined ? undefined : ageDays(oldestPrice, options.now),
     assumptions,
     monthlyUsd: sum(estimates.map((e) => e.monthlyUsd)),
     cells: estimates,
@@ -52,7 +58,7 @@ export function renderFleetMarkdown(f: FleetEstimate): string {
   const out = [
     '# cellkit cost estimate',
     '',
-    `Monthly list-price estimate in USD from the synthesized templates. Prices from the price file dated ${f.pricesUpdatedAt} (${f.pricesAgeDays} days old); on-demand rates, no discounts, no tax.`,
+    `Monthly list-price estimate in USD from the synthesized templates: on-demand rates, no discounts, no tax. ${priceAge(f)}`,
     '',
     '| tenant | region | sizing | monthly | unpriced items |',
     '| --- | --- | --- | ---: | ---: |',
@@ -64,6 +70,12 @@ export function renderFleetMarkdown(f: FleetEstimate): string {
   return `${out.join('\n')}\n`;
 }
 
+/** How old the prices are: the file's date and the oldest price actually used. */
+export function priceAge(f: FleetEstimate): string {
+  const used = f.oldestPrice ? ` The oldest price used was read on ${f.oldestPrice} (${f.oldestPriceAgeDays} days ago).` : '';
+  return `Price file updated ${f.pricesUpdatedAt} (${f.pricesAgeDays} days ago).${used}`;
+}
+
 function assumptionLines(f: FleetEstimate): string[] {
   return ['## Assumptions', '', ...describeAssumptions(f.assumptions).map((a) => `- ${a}`)];
 }
@@ -72,7 +84,7 @@ export function renderCellMarkdown(c: CellEstimate, f: FleetEstimate): string {
   const out = [
     `# Cost estimate: ${c.tenant}`,
     '',
-    `Stack \`${c.stackName}\` in ${c.region}, sizing ${c.sizing}, egress ${c.egress}. Prices dated ${f.pricesUpdatedAt} (${f.pricesAgeDays} days old).`,
+    `Stack \`${c.stackName}\` in ${c.region}, sizing ${c.sizing}, egress ${c.egress}. ${priceAge(f)}`,
     '',
     `**Estimated monthly total: ${usd(c.monthlyUsd)}**${c.unpriced.length ? ` plus ${c.unpriced.length} unpriced item(s), listed below` : ''}.`,
     '',

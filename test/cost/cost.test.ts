@@ -84,7 +84,7 @@ describe('cellkit cost', () => {
     writeCostReports(fleet(), out);
     expect(fs.readdirSync(out).sort()).toEqual(['acme.cost.json', 'acme.cost.md', 'fleet.cost.json', 'fleet.cost.md', 'globex-prod.cost.json', 'globex-prod.cost.md', 'globex.cost.json', 'globex.cost.md']);
     const md = fs.readFileSync(path.join(out, 'globex.cost.md'), 'utf8');
-    expect(md).toContain('Prices dated 2026-01-01 (59 days old)');
+    expect(md).toContain('Price file updated 2026-01-01 (59 days ago). The oldest price used was read on 2026-01-01 (59 days ago).');
     expect(md).toContain('730 hours per month');
     expect(md).toContain('AWS::IAM::Role');
     const json = JSON.parse(fs.readFileSync(path.join(out, 'acme.cost.json'), 'utf8'));
@@ -130,4 +130,18 @@ describe('cellkit cost', () => {
     expect(Object.keys(f.regions).sort()).toEqual([...regions.codes].sort());
     for (const prices of Object.values(f.regions)) for (const p of Object.values(prices)) expect(p.source.length).toBeGreaterThan(20);
   });
+});
+
+test('the age of the prices is the oldest price a cell actually used, not only the file date', () => {
+  const file = testPriceFile(['eu-west-2']);
+  const london = { ...file.regions['eu-west-2'], 'kms.key-month': { usd: 1, unit: 'key-month', source: 'test fixture (not a real price)', asOf: '2025-06-30' } };
+  const cell = {
+    stackName: 'Cell-x',
+    account: '123456789012',
+    region: 'eu-west-2',
+    templateFile: 'x.json',
+    template: { Resources: { K: { Type: 'AWS::KMS::Key' }, S: { Type: 'AWS::SecretsManager::Secret' } } },
+    cell: { version: '1', tenant: 'x', plan: 'team', sizing: 'dev', egress: 'none', pinnedRegion: 'eu-west-2', pinnedAt: '', allowedRegions: [] },
+  };
+  expect(estimateCell(cell, { ...file, regions: { 'eu-west-2': london } }, DEFAULT_ASSUMPTIONS).oldestPrice).toBe('2025-06-30');
 });
