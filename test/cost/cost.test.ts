@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -9,7 +10,7 @@ import { estimateCell, sum } from '../../lib/cost/estimate';
 import { loadPriceFile, parsePriceFile, writePriceFile } from '../../lib/cost/price-file';
 import { estimateFleet, writeCostReports } from '../../lib/cost/report';
 import { readCells } from '../../lib/evidence/cloud-assembly';
-import { regions, teamTenant, tenant } from '../fixtures';
+import { REPO_ROOT, regions, teamTenant, tenant } from '../fixtures';
 import { testPriceFile } from './test-prices';
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -123,6 +124,21 @@ describe('cellkit cost', () => {
     expect(() => parsePriceFile({ currency: 'EUR', updatedAt: 'yesterday', regions: {} }, 'p.json')).toThrow(/p\.json: currency[\s\S]*p\.json: updatedAt: must be a date YYYY-MM-DD/);
     expect(() => fleet({ cdkOut: tmp('cellkit-cost-empty-') })).toThrow(/missing manifest\.json/);
     expect(() => fleet({ tenant: 'nobody' })).toThrow(/no synthesized cell for tenant "nobody"/);
+  });
+
+  test('the CLI: estimate and --diff exit 0 and print the PR table; bad input exits 3 with a message and no stack trace', () => {
+    const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/run-ts.js'), path.join(REPO_ROOT, 'bin/cellkit.ts'), 'cost', ...args], { encoding: 'utf8' });
+    const out = tmp('cellkit-cost-cli-');
+    const ok = cli('--cdk-out', assembly, '--prices', priceFile, '--out', out, '--diff', assembly);
+    expect(ok.stderr).not.toMatch(/Error|at /);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^globex \(eu-west-2, dev\): \$[\d,]+\.\d\d\/month -> /m);
+    expect(ok.stdout).toContain('| globex | unchanged |');
+    expect(fs.existsSync(path.join(out, 'fleet.cost.md'))).toBe(true);
+    const bad = cli('--cdk-out', path.join(out, 'nowhere'), '--prices', priceFile);
+    expect(bad.status).toBe(3);
+    expect(bad.stderr).toMatch(/^cellkit cost: no cloud assembly at .*nowhere \(missing manifest\.json\)/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 
   test('the committed price file is valid, dated, and every price names its source', () => {
