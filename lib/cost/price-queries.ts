@@ -30,8 +30,10 @@ export const PRICE_QUERIES: readonly PriceQuery[] = [
       unit: 'hour',
     })),
   ),
-  { key: 'rds.gp3.single-az.gb-month', serviceCode: 'AmazonRDS', filters: { productFamily: 'Database Storage', databaseEngine: 'PostgreSQL', deploymentOption: 'Single-AZ', volumeType: 'General Purpose-GP3' }, unit: 'GB-month' },
-  { key: 'rds.gp3.multi-az.gb-month', serviceCode: 'AmazonRDS', filters: { productFamily: 'Database Storage', databaseEngine: 'PostgreSQL', deploymentOption: 'Multi-AZ', volumeType: 'General Purpose-GP3' }, unit: 'GB-month' },
+  // Storage SKUs: `<prefix>RDS:GP3-Storage` and `<prefix>RDS:Multi-AZ-GP3-Storage`; some regions list the Multi-AZ SKU
+  // under databaseEngine `Any`, so that query does not filter on the engine (storage is priced the same for every engine).
+  { key: 'rds.gp3.single-az.gb-month', serviceCode: 'AmazonRDS', filters: { productFamily: 'Database Storage', databaseEngine: 'PostgreSQL', volumeType: 'General Purpose-GP3' }, usageTypeSuffix: 'RDS:GP3-Storage', unit: 'GB-month' },
+  { key: 'rds.gp3.multi-az.gb-month', serviceCode: 'AmazonRDS', filters: { productFamily: 'Database Storage', volumeType: 'General Purpose-GP3' }, usageTypeSuffix: 'RDS:Multi-AZ-GP3-Storage', unit: 'GB-month' },
   { key: 'rds.backup.gb-month', serviceCode: 'AmazonRDS', filters: { productFamily: 'Storage Snapshot' }, usageTypeSuffix: 'RDS:ChargedBackupUsage', unit: 'GB-month' },
   ...EC2_TYPES.map((t) => ({
     key: `ec2.hour:${t}`,
