@@ -34,8 +34,12 @@ export function estimateFleet(options: CostOptions): FleetEstimate {
   const prices: PriceFile = loadPriceFile(options.priceFile ?? PRICE_FILE);
   const assumptions = options.assumptions ?? DEFAULT_ASSUMPTIONS;
   const cells = readCells(options.cdkOut).filter((c) => options.tenant === undefined || c.cell.tenant === options.tenant);
-  if (options.tenant !== undefined && cells.length === 0) {
-    throw new Error(`no synthesized cell for tenant "${options.tenant}" in ${options.cdkOut}: run \`npx cdk synth -c tenant=${options.tenant}\``);
+  if (cells.length === 0) {
+    throw new Error(
+      options.tenant !== undefined
+        ? `no synthesized cell for tenant "${options.tenant}" in ${options.cdkOut}: run \`npx cdk synth -c tenant=${options.tenant}\``
+        : `no synthesized cells in ${options.cdkOut}: run \`npx cdk synth\``,
+    );
   }
   const estimates = cells.map((c) => estimateCell(c, prices, assumptions));
   const oldestPrice = oldest(estimates.map((e) => e.oldestPrice));

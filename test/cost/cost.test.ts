@@ -124,6 +124,9 @@ describe('cellkit cost', () => {
     expect(() => parsePriceFile({ currency: 'EUR', updatedAt: 'yesterday', regions: {} }, 'p.json')).toThrow(/p\.json: currency[\s\S]*p\.json: updatedAt: must be a date YYYY-MM-DD/);
     expect(() => fleet({ cdkOut: tmp('cellkit-cost-empty-') })).toThrow(/missing manifest\.json/);
     expect(() => fleet({ tenant: 'nobody' })).toThrow(/no synthesized cell for tenant "nobody"/);
+    const empty = tmp('cellkit-cost-nocells-');
+    fs.writeFileSync(path.join(empty, 'manifest.json'), JSON.stringify({ artifacts: {} }));
+    expect(() => fleet({ cdkOut: empty })).toThrow(/no synthesized cells in .*: run `npx cdk synth`/);
   });
 
   test('the CLI: estimate and --diff exit 0 and print the PR table; bad input exits 3 with a message and no stack trace', () => {
