@@ -16,11 +16,11 @@ import { testPriceFile } from './test-prices';
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 const NOW = new Date('2026-03-01T12:00:00Z');
 
-/** One synth for the file: acme (prod, Sydney, NAT), globex (dev, London), globex-prod (the same tenant at prod sizing). */
+/** One synth for the file: acme (prod, Sydney, NAT) and acme-dev (its dev sizing), globex (dev, London) and globex-prod. */
 function synthAssembly(): string {
   const outdir = tmp('cellkit-cost-out-');
   const app = new App({ outdir });
-  for (const t of [tenant(), teamTenant(), teamTenant({ id: 'globex-prod', sizing: 'prod' })]) {
+  for (const t of [tenant(), tenant({ id: 'acme-dev', sizing: 'dev' }), teamTenant(), teamTenant({ id: 'globex-prod', sizing: 'prod' })]) {
     new CellStack(app, cellStackName(t.id), { tenant: t, cellkitVersion: '1.0.0', allowedRegions: regions.codes });
   }
   app.synth();
@@ -61,6 +61,14 @@ describe('cellkit cost', () => {
     expect(part(prod, 'AWS::FSx::FileSystem') - part(dev, 'AWS::FSx::FileSystem')).toBeCloseTo(576, 6);
   });
 
+  test('with the committed Sydney prices, dev -> prod raises the database line: single-AZ db.t4g.medium to Multi-AZ db.m7g.large', () => {
+    const real = estimateFleet({ cdkOut: assembly, now: NOW });
+    const db = (id: string) => sum(real.cells.find((c) => c.tenant === id)!.lines.filter((l) => l.type === 'AWS::RDS::DBInstance').map((l) => l.monthlyUsd));
+    expect(db('acme-dev')).toBeCloseTo(730 * 0.102, 6);
+    expect(db('acme')).toBeCloseTo(730 * 0.468, 6);
+    expect(real.cells.find((c) => c.tenant === 'acme')!.monthlyUsd).toBeGreaterThan(real.cells.find((c) => c.tenant === 'acme-dev')!.monthlyUsd);
+  });
+
   test('the seven interface endpoints are billed per AZ: 3 AZs x 730 hours each', () => {
     const dev = cell('globex');
     const endpoints = dev.lines.filter((l) => l.type === 'AWS::EC2::VPCEndpoint' && l.unit === 'AZ-hour');
@@ -83,7 +91,7 @@ describe('cellkit cost', () => {
   test('reports: Markdown and JSON per tenant and for the fleet, stating the assumptions and the age of the prices', () => {
     const out = tmp('cellkit-cost-report-');
     writeCostReports(fleet(), out);
-    expect(fs.readdirSync(out).sort()).toEqual(['acme.cost.json', 'acme.cost.md', 'fleet.cost.json', 'fleet.cost.md', 'globex-prod.cost.json', 'globex-prod.cost.md', 'globex.cost.json', 'globex.cost.md']);
+    expect(fs.readdirSync(out).sort()).toEqual(['acme-dev.cost.json', 'acme-dev.cost.md', 'acme.cost.json', 'acme.cost.md', 'fleet.cost.json', 'fleet.cost.md', 'globex-prod.cost.json', 'globex-prod.cost.md', 'globex.cost.json', 'globex.cost.md']);
     const md = fs.readFileSync(path.join(out, 'globex.cost.md'), 'utf8');
     expect(md).toContain('Price file updated 2026-01-01 (59 days ago). The oldest price used was read on 2026-01-01 (59 days ago).');
     expect(md).toContain('730 hours per month');
@@ -96,12 +104,12 @@ describe('cellkit cost', () => {
   test('--diff: per-tenant change, added and removed tenants, and no change against itself', () => {
     const after = fleet();
     const self = diffFleets(after, after);
-    expect(self.tenants.map((t) => t.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);
+    expect(self.tenants.map((t) => t.status)).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged']);
     expect(self.deltaUsd).toBe(0);
     const before = { ...after, cells: after.cells.filter((c) => c.tenant !== 'globex-prod').map((c) => (c.tenant === 'acme' ? { ...c, tenant: 'gone' } : c)) };
     const d = diffFleets({ ...before, monthlyUsd: sum(before.cells.map((c) => c.monthlyUsd)) }, after);
     const status = Object.fromEntries(d.tenants.map((t) => [t.tenant, t.status]));
-    expect(status).toEqual({ acme: 'added', globex: 'unchanged', 'globex-prod': 'added', gone: 'removed' });
+    expect(status).toEqual({ acme: 'added', 'acme-dev': 'unchanged', globex: 'unchanged', 'globex-prod': 'added', gone: 'removed' });
     const md = renderDiffMarkdown(d, after);
     expect(md).toContain('| gone | removed |');
     expect(md).toMatch(/\| \*\*fleet\*\* \|/);

@@ -2,7 +2,9 @@
 // Responses follow the GetProducts API reference (AWS Price List Service API Reference:
 // `PriceList` is an array of JSON strings, `NextToken` paginates) and the product shape of
 // "Reading the service price list file" (AWS Billing and Cost Management User Guide):
-// product.attributes, terms.OnDemand.<sku.offer>.priceDimensions.<sku.offer.rate>.pricePerUnit.USD.
+// product.attributes, terms.OnDemand.<sku.offer>.priceDimensions.<sku.offer.rate>.pricePerUnit.USD; the fields below
+// (rateCode, appliesTo, effectiveDate, offerTermCode JRTCKXETXF, rate code 6YS6EN2CT7) are as in a published
+// `aws pricing get-products` output for AmazonEKS in ap-southeast-2.
 import { GetProductsCommand, PricingClient, PricingServiceException } from '@aws-sdk/client-pricing';
 import { mockClient } from 'aws-sdk-client-mock';
 import * as fs from 'fs';
