@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
 import { registerAmis } from '../lib/cli/amis';
+import { registerCost } from '../lib/cli/cost';
 import { registerDeliveryCommands } from '../lib/cli/delivery';
 import { once } from '../lib/cli/options';
 import { registerReadiness } from '../lib/cli/readiness';
@@ -187,6 +188,7 @@ program
   );
 
 registerAmis(program);
+registerCost(program);
 registerDeliveryCommands(program);
 registerReadiness(program);
 registerVaultRoll(program, () => program.opts().registry);
