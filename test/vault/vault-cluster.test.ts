@@ -205,7 +205,7 @@ test.each([['prod', prodT], ['dev', devT]] as const)('%s: a launch template chan
   // The only update policy CDK adds keeps scheduled actions' sizes; it replaces nothing.
   for (const key of Object.keys(asg.UpdatePolicy ?? {})) expect(key).toBe('AutoScalingScheduledAction');
   // The group follows a numbered launch template version, so every instance records which one it came from.
-  expect(asg.Properties.LaunchTemplate.Version).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^VaultLaunchTemplate/), 'LatestVersionNumber'] });
+  expect(asg.Properties.MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^VaultLaunchTemplate/), 'LatestVersionNumber'] });
   // The Vault version is part of the user data: bumping it changes the launch template, which the roll detects.
   const lt = Object.values(t.findResources('AWS::EC2::LaunchTemplate'))[0] as any;
   expect(JSON.stringify(lt.Properties.LaunchTemplateData.UserData)).toContain(`version='${VAULT_RELEASE.version}'`);

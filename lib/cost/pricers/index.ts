@@ -46,6 +46,8 @@ export const NO_CHARGE: Readonly<Record<string, string>> = {
   'AWS::ElasticLoadBalancingV2::Listener': 'free; the load balancer is priced',
   'AWS::ElasticLoadBalancingV2::TargetGroup': 'free; the load balancer is priced',
   'AWS::Lambda::Function': 'no standing charge: billed per invocation, and cellkit\'s functions run only during deploys (AWS Lambda pricing)',
+  'AWS::Lambda::Permission': 'free; the function is priced (AWS Lambda pricing)',
+  'AWS::SecretsManager::RotationSchedule': 'free; the secret is priced, and its rotation Lambda runs a few times a month (AWS Secrets Manager pricing)',
 };
 
 /** Custom resources cost nothing themselves; their provider function is a Lambda (see above). */

@@ -16,10 +16,13 @@ export const autoScalingGroup: Pricer = {
   price(ctx: PricingContext): Line[] {
     const p = ctx.resource.Properties ?? {};
     const count = numberProp(p.DesiredCapacity) ?? numberProp(p.MinSize);
-    const ltId = ctx.template.references((p.LaunchTemplate as Record<string, unknown> | undefined)?.LaunchTemplateId)[0];
+    // A group with a mixed instances policy names its launch template there (and launches its first override type).
+    const mixed = p.MixedInstancesPolicy as { LaunchTemplate?: { LaunchTemplateSpecification?: Record<string, unknown>; Overrides?: { InstanceType?: string }[] } } | undefined;
+    const spec = (p.LaunchTemplate as Record<string, unknown> | undefined) ?? mixed?.LaunchTemplate?.LaunchTemplateSpecification;
+    const ltId = ctx.template.references(spec?.LaunchTemplateId)[0];
     const data = (ltId ? ctx.template.get(ltId)?.Properties?.LaunchTemplateData : undefined) as Record<string, unknown> | undefined;
     if (count === undefined || !data) return [unpriced(ctx, 'instances', 'no desired capacity or launch template found in the template')];
-    const type = String(data.InstanceType ?? '');
+    const type = String(mixed?.LaunchTemplate?.Overrides?.[0]?.InstanceType ?? data.InstanceType ?? '');
     const lines: Line[] = [line(ctx, { description: `${count} x ${type} (Linux, on demand)`, quantity: count * ctx.assumptions.hoursPerMonth, unit: 'instance-hour', priceKey: `ec2.hour:${type}` })];
     const volumes = ((data.BlockDeviceMappings as { DeviceName?: string; Ebs?: Ebs }[] | undefined) ?? []).filter((b) => b.Ebs);
     for (const v of volumes) {
