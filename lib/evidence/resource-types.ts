@@ -1,7 +1,7 @@
 // Which resource types the encryption control knows. A type in neither list fails the control: it may
 // store data at rest that nobody checked, so adding a resource type means classifying it here.
 
-/** Types whose encryption setting the encryption-at-rest control checks, one rule each (controls.ts). */
+/** Types whose encryption setting the encryption-at-rest control checks, one rule each (controls/encryption-at-rest.ts). */
 export const ENCRYPTION_CHECKED_TYPES = [
   'AWS::RDS::DBInstance',
   'AWS::FSx::FileSystem',

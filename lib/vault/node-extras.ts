@@ -1,7 +1,7 @@
 // Optional node software for Vault servers: installed after Vault is started, in its own systemd unit, so
-// a failed install never keeps Vault from starting (docs/vault-nodes.md). Linted with shellcheck in tests.
-import { VAULT_PATHS } from './vault-config';
-import { shq } from './shell';
+// a failed install never keeps Vault from starting (docs/vault-nodes.md). The script and unit are real files in
+// ./node/, linted with shellcheck in tests.
+import { renderNodeFile } from './node-files';
 
 export const CLOUDWATCH_AGENT_CONFIG = '/opt/aws/amazon-cloudwatch-agent/etc/vault.json';
 
@@ -14,46 +14,16 @@ export const OPTIONAL_NODE_PACKAGES = [
   { name: 'logrotate', without: 'the file audit log is not rotated; the node keeps writing it to its root volume' },
 ] as const;
 
-export const NODE_EXTRAS_UNIT = [
-  '[Unit]',
-  'Description=Optional node software for Vault (cellkit): CloudWatch agent, logrotate',
-  'Wants=network-online.target',
-  'After=network-online.target',
-  '',
-  '[Service]',
-  'Type=oneshot',
-  `ExecStart=${VAULT_PATHS.scripts}/node-extras`,
-  '',
-  '[Install]',
-  'WantedBy=multi-user.target',
-  '',
-].join('\n');
+/** The unit that runs the node-extras script once per boot; neither requires nor is required by Vault. */
+export function nodeExtrasUnit(): string {
+  return renderNodeFile('cellkit-node-extras.service');
+}
 
 /**
- * Installs and starts the optional node software. Not `set -e`: every step reports its own failure and
- * the others still run; the exit status says whether all of them worked. Safe to run again (each boot).
+ * Installs and starts the optional node software (lib/vault/node/node-extras.sh). Not `set -e`: every step
+ * reports its own failure and the others still run; the exit status says whether all of them worked. Safe
+ * to run again (each boot). The tests check that it installs exactly OPTIONAL_NODE_PACKAGES.
  */
 export function nodeExtrasScript(): string {
-  return [
-    '#!/bin/bash',
-    'set -uo pipefail',
-    'status=0',
-    'warn() { echo "cellkit-node-extras: $*" >&2; }',
-    'install_package() {',
-    '  rpm -q "$1" >/dev/null 2>&1 && return 0',
-    '  local attempt',
-    '  for attempt in 1 2 3 4 5; do',
-    '    dnf install -y "$1" && return 0',
-    '    warn "dnf install $1 failed (attempt $attempt of 5)"',
-    '    sleep $((attempt * 20))',
-    '  done',
-    '  return 1',
-    '}',
-    ...OPTIONAL_NODE_PACKAGES.flatMap((pkg) => [`if ! install_package ${pkg.name}; then`, `  warn ${shq(`${pkg.name} is not installed: ${pkg.without}; Vault runs without it`)}`, '  status=1', 'fi']),
-    'if rpm -q amazon-cloudwatch-agent >/dev/null 2>&1; then',
-    `  /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:${CLOUDWATCH_AGENT_CONFIG} || { warn 'the CloudWatch agent did not start'; status=1; }`,
-    'fi',
-    'exit "$status"',
-    '',
-  ].join('\n');
+  return renderNodeFile('node-extras.sh', { cloudwatch_agent_config: CLOUDWATCH_AGENT_CONFIG });
 }
