@@ -56,7 +56,7 @@ test('a new image changes only the launch template: the Auto Scaling group (and 
   expect(changed.map((id) => a[id].Type)).toEqual(['AWS::EC2::LaunchTemplate']);
   // The group follows the template's latest version, an in-place update of the group (no replacement).
   const asg = Object.values(a).find((r) => r.Type === 'AWS::AutoScaling::AutoScalingGroup');
-  expect(asg.Properties.LaunchTemplate.Version).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^VaultLaunchTemplate/), 'LatestVersionNumber'] });
+  expect(asg.Properties.MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification.Version).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^VaultLaunchTemplate/), 'LatestVersionNumber'] });
 });
 
 test.each([
