@@ -55,7 +55,9 @@ function parseOptions(): Options {
     .option('--check', 'exit 1 if a target fails (default: report only, exit 0)', false)
     .option('--keep', 'keep the generated registries and cdk.out folders in the temp dir', false)
     .parse();
-  const o = cmd.opts<{ runs?: number; fleet?: number[]; fleetRuns: number; registered: number; delivery?: number; quick: boolean; check: boolean; keep: boolean }>();
+  const o = cmd.opts<{
+    runs?: number; fleet?: number[]; fleetRuns: number; registered: number; delivery?: number; quick: boolean; check: boolean; keep: boolean;
+  }>();
   return { ...o, runs: o.runs ?? (o.quick ? 2 : 5), fleet: o.fleet ?? (o.quick ? [20] : [100, 500]), delivery: o.delivery ?? (o.quick ? 0 : 1000) };
 }
 
@@ -83,7 +85,9 @@ function templateStats(outdir: string): TemplateStats {
     const bytes = Buffer.byteLength(text);
     stats = {
       stacks: stats.stacks + 1,
-      ...(resources > stats.maxResources ? { maxResources: resources, maxResourcesStack: stack } : { maxResources: stats.maxResources, maxResourcesStack: stats.maxResourcesStack }),
+      ...(resources > stats.maxResources
+        ? { maxResources: resources, maxResourcesStack: stack }
+        : { maxResources: stats.maxResources, maxResourcesStack: stats.maxResourcesStack }),
       ...(bytes > stats.maxBytes ? { maxBytes: bytes, maxBytesStack: stack } : { maxBytes: stats.maxBytes, maxBytesStack: stats.maxBytesStack }),
     };
   }
@@ -245,7 +249,8 @@ async function main(): Promise<number> {
     target('template size <= 1 MB', maxBytes, CFN_MAX_TEMPLATE_BYTES, (n) => `${f1(n / 1000)} KB`, '1 MB (CloudFormation)'),
   );
 
-  const marginal = fleets.length >= 2 ? (wallS(fleets[fleets.length - 1]) - wallS(fleets[0])) / (fleets[fleets.length - 1].scenario.stacks - fleets[0].scenario.stacks) : NaN;
+  const [first, last] = [fleets[0], fleets[fleets.length - 1]];
+  const marginal = fleets.length >= 2 ? (wallS(last) - wallS(first)) / (last.scenario.stacks - first.scenario.stacks) : NaN;
   const timing = table(
     ['Scenario', 'Runs', 'Median wall (s)', 'Range (s)', 'x one tenant', 'Per tenant (s)', 'App peak RSS (MiB)', 'CLI peak RSS (MiB)', 'Tree peak RSS (MiB)'],
     all.map((r) => {
@@ -295,7 +300,8 @@ async function main(): Promise<number> {
   const resultsDir = path.join(REPO_ROOT, 'bench', 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
   const file = path.join(resultsDir, `bench-${host.date.replace(/[:.]/g, '-')}.json`);
-  const json = { machine: host, options: opts, minutes, marginalPerTenantS: marginal, targets, scenarios: all.map((r) => ({ ...r.scenario, medianWallS: wallS(r), samples: r.samples, errors: r.errors })) };
+  const scenarios = all.map((r) => ({ ...r.scenario, medianWallS: wallS(r), samples: r.samples, errors: r.errors }));
+  const json = { machine: host, options: opts, minutes, marginalPerTenantS: marginal, targets, scenarios };
   fs.writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stderr.write(`bench: wrote ${path.relative(REPO_ROOT, file)}\n`);
 

@@ -54,7 +54,9 @@ try {
   const root = context('registry') ?? path.resolve(__dirname, '..');
   const registry = TenantRegistry.load(registryPaths(root));
   const pipelineName = context('delivery') ?? context('pipeline');
-  const config = pipelineName === undefined ? undefined : loadDeliveryConfig(path.join(root, DELIVERY_FILE), registry.regions, registry.tenants.map((t) => t.id));
+  const config = pipelineName === undefined
+    ? undefined
+    : loadDeliveryConfig(path.join(root, DELIVERY_FILE), registry.regions, registry.tenants.map((t) => t.id));
   const plan = config && planDelivery(registry.tenants, config, registry.regions.codes);
   const pipelines = plan?.filter((p) => pipelineName === 'all' || p.name === pipelineName);
   if (pipelines && pipelines.length === 0) {

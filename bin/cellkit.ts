@@ -32,7 +32,9 @@ function action<A extends unknown[]>(name: string, run: (...args: A) => Promise<
     try {
       await run(...args);
     } catch (e) {
-      const code = e instanceof CellkitConfigError ? EXIT.badInput : e instanceof RegistryLockedError || e instanceof AssemblyReadError ? EXIT.couldNotTell : undefined;
+      const code = e instanceof CellkitConfigError
+        ? EXIT.badInput
+        : e instanceof RegistryLockedError || e instanceof AssemblyReadError ? EXIT.couldNotTell : undefined;
       if (code === undefined) throw e;
       process.stderr.write(`cellkit ${name}: ${(e as Error).message}\n`);
       process.exitCode = code;

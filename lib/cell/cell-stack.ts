@@ -83,7 +83,9 @@ export class CellStack extends Stack {
     });
 
     // -- data tier (issue 3) --
-    const data = { tenantId: tenant.id, sizing: tenant.spec.sizing, vpc: this.network.vpc, subnets: this.network.dataSubnets, encryptionKey: this.keys.dataKey };
+    const data = {
+      tenantId: tenant.id, sizing: tenant.spec.sizing, vpc: this.network.vpc, subnets: this.network.dataSubnets, encryptionKey: this.keys.dataKey,
+    };
     this.database = new CellDatabase(this, 'Database', { ...data, usernameSuffix: tenant.spec.database.usernameSuffix });
     this.database.allowFrom(this.network.appSecurityGroup, 'Company application plane');
     this.fileShare = new CellFileShare(this, 'FileShare', { ...data, clientSubnets: this.network.appSubnets, endpoints: this.network.endpointSecurityGroup, nfs: tenant.spec.fileShare?.nfs === true });

@@ -42,7 +42,9 @@ export async function pinAmis(input: PinAmisInput): Promise<AmiFile> {
   if (unknown.length > 0) {
     throw new CellkitConfigError([`cellkit amis pin: --region: ${unknown.map((r) => `"${r}"`).join(', ')} not in regions.json (allowed: ${input.allowedRegions.join(', ')})`]);
   }
-  const fetched = await Promise.all(input.regions.map(async (region) => [region, await fetchPin(input.client(region), region, current.parameter, input.now)] as const));
+  const fetched = await Promise.all(
+    input.regions.map(async (region) => [region, await fetchPin(input.client(region), region, current.parameter, input.now)] as const),
+  );
   const pins: Record<string, AmiPin> = { ...current.pins };
   for (const [region, pin] of fetched) pins[region] = pin;
   const next: AmiFile = { ...current, pins: Object.fromEntries(Object.entries(pins).sort(([a], [b]) => a.localeCompare(b))) };

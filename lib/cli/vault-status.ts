@@ -55,7 +55,9 @@ export function registerVaultStatus(program: Command, deps: VaultStatusCommandDe
 }
 
 /** The command's work; returns the exit code. */
-export async function runVaultStatus(registryDir: string, opts: { tenant: string; json?: boolean; timeout: string }, deps: VaultStatusCommandDeps): Promise<number> {
+export async function runVaultStatus(
+  registryDir: string, opts: { tenant: string; json?: boolean; timeout: string }, deps: VaultStatusCommandDeps,
+): Promise<number> {
   let t: Tenant;
   const timeout = Number(opts.timeout);
   try {

@@ -176,7 +176,8 @@ class ControlTowerGate implements IPolicyValidationPluginBeta1 {
   validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
     const templates = context.templatePaths.map((file) => ({ file, template: JSON.parse(fs.readFileSync(file, 'utf8')) as Template }));
     // Rules whose named types meet the templates' types in the same set share one cfn-guard run.
-    const present = new Set(templates.flatMap(({ template }) => Object.values(template.Resources ?? {}).flatMap((r) => (r.Type ? [r.Type.toLowerCase()] : []))));
+    const present = new Set(templates.flatMap(({ template }) =>
+      Object.values(template.Resources ?? {}).flatMap((r) => (r.Type ? [r.Type.toLowerCase()] : []))));
     const runs = new Map<string, { types: string[]; files: string[] }>();
     for (const group of this.groups) {
       const types = group.types.filter((t) => present.has(t));

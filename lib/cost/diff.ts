@@ -45,7 +45,10 @@ function diffCell(tenant: string, before: CellEstimate | undefined, after: CellE
     beforeUsd,
     afterUsd,
     deltaUsd,
-    parts: [...parts.entries()].filter(([, d]) => Math.abs(d) >= CENT).map(([type, d]) => ({ type, deltaUsd: d })).sort((x, y) => Math.abs(y.deltaUsd) - Math.abs(x.deltaUsd) || x.type.localeCompare(y.type)),
+    parts: [...parts.entries()]
+      .filter(([, d]) => Math.abs(d) >= CENT)
+      .map(([type, d]) => ({ type, deltaUsd: d }))
+      .sort((x, y) => Math.abs(y.deltaUsd) - Math.abs(x.deltaUsd) || x.type.localeCompare(y.type)),
     unpricedBefore: before?.unpriced.length ?? 0,
     unpricedAfter: after?.unpriced.length ?? 0,
   };

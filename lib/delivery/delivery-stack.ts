@@ -69,7 +69,13 @@ export class DeliveryStack extends Stack {
     for (const wave of plan.waves) this.addWave(wave, source, synth, { evidence, gated }, props);
   }
 
-  private addWave(wave: PlannedWave, source: pipelines.IFileSetProducer, synth: pipelines.CodeBuildStep, outputs: { evidence: pipelines.FileSet; gated: pipelines.FileSet }, props: DeliveryStackProps): void {
+  private addWave(
+    wave: PlannedWave,
+    source: pipelines.IFileSetProducer,
+    synth: pipelines.CodeBuildStep,
+    outputs: { evidence: pipelines.FileSet; gated: pipelines.FileSet },
+    props: DeliveryStackProps,
+  ): void {
     const preflight = new pipelines.CodeBuildStep('Preflight', {
       input: source,
       additionalInputs: { [GATED_ASSEMBLY]: outputs.gated },

@@ -245,7 +245,9 @@ function mergeTree(outdir: string, stacks: readonly string[], workerDirs: readon
 }
 
 function mergeValidationReports(outdir: string, workerDirs: readonly string[]): void {
-  const reports = workerDirs.filter((d) => fs.existsSync(path.join(d, VALIDATION_REPORT))).map((d) => readJson<{ pluginReports?: unknown[] }>(path.join(d, VALIDATION_REPORT)));
+  const reports = workerDirs
+    .filter((d) => fs.existsSync(path.join(d, VALIDATION_REPORT)))
+    .map((d) => readJson<{ pluginReports?: unknown[] }>(path.join(d, VALIDATION_REPORT)));
   if (!reports.length) return;
   const merged = { ...reports[0], pluginReports: reports.flatMap((r) => r.pluginReports ?? []) };
   fs.writeFileSync(path.join(outdir, VALIDATION_REPORT), JSON.stringify(merged, undefined, 2));

@@ -109,7 +109,13 @@ export function autoScalingStatements(stack: Stack): iam.PolicyStatement[] {
  * visible to KMS; a role created moments earlier may not be yet), but only compares condition values when
  * a request arrives. The effect is the same as naming the principal.
  */
-export function principalArnStatement(stack: Stack, sid: string, principalArn: string, actions: readonly string[], extraConditions: Record<string, Record<string, unknown>> = {}): iam.PolicyStatement {
+export function principalArnStatement(
+  stack: Stack,
+  sid: string,
+  principalArn: string,
+  actions: readonly string[],
+  extraConditions: Record<string, Record<string, unknown>> = {},
+): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid,
     principals: [new iam.AnyPrincipal()],

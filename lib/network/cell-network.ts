@@ -171,7 +171,9 @@ export class CellNetwork extends Construct {
     this.interfaceEndpoints = Object.fromEntries(
       Object.entries(INTERFACE_ENDPOINTS).map(([name, service]) => [
         name,
-        this.vpc.addInterfaceEndpoint(name, { service, subnets: this.appSubnets, privateDnsEnabled: true, securityGroups: [this.endpointSecurityGroup], open: false }),
+        this.vpc.addInterfaceEndpoint(name, {
+          service, subnets: this.appSubnets, privateDnsEnabled: true, securityGroups: [this.endpointSecurityGroup], open: false,
+        }),
       ]),
     );
   }

@@ -69,7 +69,10 @@ export class DeletionProtection extends Construct {
     // CDK writes deletion_protection.enabled=false by default; with no value in the template, no stack update
     // can switch the protection the custom resource turned on back off.
     props.loadBalancer.removeAttribute('deletion_protection.enabled');
-    const common = { vpc: props.vpc, vpcSubnets: props.vpcSubnets, role: this.role, logGroup, installLatestAwsSdk: false, timeout: Duration.minutes(2), serviceTimeout: Duration.minutes(10) };
+    const common = {
+      vpc: props.vpc, vpcSubnets: props.vpcSubnets, role: this.role, logGroup,
+      installLatestAwsSdk: false, timeout: Duration.minutes(2), serviceTimeout: Duration.minutes(10),
+    };
     const toggle = (on: boolean): { database: AwsSdkCall; loadBalancer: AwsSdkCall } => ({
       // The change is made right after create, when no other modification is pending.
       database: {

@@ -98,7 +98,9 @@ export class VaultBootstrap extends Construct implements ec2.IConnectable {
       Nodes: String(props.nodes),
       AuditLogPath: props.auditLogPath,
       RoleArns: { Application: props.applicationRoleArn, Operator: props.operatorRoleArn, VaultServers: props.vaultRoleArn, Bootstrap: this.role.roleArn },
-      Database: { Hostname: props.database.hostname, Port: props.database.port, Name: props.database.databaseName, MasterSecretArn: props.database.masterSecret.secretArn },
+      Database: {
+        Hostname: props.database.hostname, Port: props.database.port, Name: props.database.databaseName, MasterSecretArn: props.database.masterSecret.secretArn,
+      },
     };
     this.run = new CustomResource(this, 'Run', {
       serviceToken: this.function.functionArn,
@@ -112,7 +114,10 @@ export class VaultBootstrap extends Construct implements ec2.IConnectable {
   }
 
   private createPolicy(props: VaultBootstrapProps): iam.ManagedPolicy {
-    const secretKeys = [props.encryptionKey.keyArn, ...[props.tlsSecret, props.database.masterSecret].flatMap((s) => (s.encryptionKey ? [s.encryptionKey.keyArn] : []))];
+    const secretKeys = [
+      props.encryptionKey.keyArn,
+      ...[props.tlsSecret, props.database.masterSecret].flatMap((s) => (s.encryptionKey ? [s.encryptionKey.keyArn] : [])),
+    ];
     return new iam.ManagedPolicy(this, 'Policy', {
       roles: [this.role],
       description: `cellkit ${props.tenantId}: Vault bootstrap: its two secrets read, recovery shares written`,
@@ -180,7 +185,9 @@ export class VaultBootstrap extends Construct implements ec2.IConnectable {
 }
 
 /** Refuses, at synth, a tenant whose Vault could not be initialised during the deploy. */
-export function validateRecovery(tenantId: string, recoveryPgpKeys: readonly string[] | undefined, recoveryThreshold: number | undefined): { pgpKeys: string[]; threshold: number } {
+export function validateRecovery(
+  tenantId: string, recoveryPgpKeys: readonly string[] | undefined, recoveryThreshold: number | undefined,
+): { pgpKeys: string[]; threshold: number } {
   const who = `VaultBootstrap for tenant "${tenantId}"`;
   const keys = recoveryPgpKeys ?? [];
   if (keys.length === 0) {

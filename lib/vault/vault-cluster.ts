@@ -95,9 +95,15 @@ export interface VaultClusterProps {
   readonly artifactBucket?: s3.IBucket;
   /** @default 'vault/' */
   readonly artifactPrefix?: string;
-  /** Vault role `cellkit-app` (read secrets, database credentials) is bound to this IAM role. @default arn:<partition>:iam::<account>:role/cellkit-<tenant>-app */
+  /**
+   * Vault role `cellkit-app` (read secrets, database credentials) is bound to this IAM role.
+   * @default arn:<partition>:iam::<account>:role/cellkit-<tenant>-app
+   */
   readonly applicationRoleArn?: string;
-  /** Vault role `cellkit-operator` (manage KV secrets) is bound to this IAM role. @default arn:<partition>:iam::<account>:role/cellkit-<tenant>-vault-operator */
+  /**
+   * Vault role `cellkit-operator` (manage KV secrets) is bound to this IAM role.
+   * @default arn:<partition>:iam::<account>:role/cellkit-<tenant>-vault-operator
+   */
   readonly operatorRoleArn?: string;
   /** Operators' PGP keys for the recovery shares. Required: the construct refuses to synthesize without them (Vault is initialised during the deploy). */
   readonly recovery?: VaultRecoveryKeys;
@@ -319,7 +325,9 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
       // ELB health checks replace a node whose Vault stops answering; the target group's check counts
       // sealed and uninitialised nodes as alive (below), so a KMS outage or a cell awaiting bootstrap
       // never makes the group replace its Raft replicas.
-      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({ gracePeriod: Duration.minutes(10), additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB] }),
+      healthChecks: autoscaling.HealthChecks.withAdditionalChecks({
+        gracePeriod: Duration.minutes(10), additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
+      }),
     });
     // VPCZoneIdentifier alone places the group; AvailabilityZones names the same zones explicitly
     // (Control Tower CT.AUTOSCALING.PR.1; the EC2 Auto Scaling API requires the subnets to lie in them).
@@ -428,7 +436,12 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
       applicationRoleArn: appRoleArn,
       operatorRoleArn,
       auditLogPath: VAULT_PATHS.auditLog,
-      database: { hostname: props.database.hostname, port: Tokenization.stringifyNumber(props.database.port), databaseName: props.database.databaseName, masterSecret: props.database.masterSecret },
+      database: {
+        hostname: props.database.hostname,
+        port: Tokenization.stringifyNumber(props.database.port),
+        databaseName: props.database.databaseName,
+        masterSecret: props.database.masterSecret,
+      },
       logRetention: retention,
     });
     this.bootstrap.run.node.addDependency(this.autoScalingGroup, listener, this.tlsSecret);

@@ -15,7 +15,8 @@ export interface VaultSnapshotBucketProps {
 
 /**
  * Where Vault's Raft snapshots go: SSE-KMS with the data key, versioned, Object Lock (governance)
- * for the retention period, events to EventBridge, private, TLS-only, retained when the stack is deleted. The active node overwrites one object per run; versioning
+ * for the retention period, events to EventBridge, private, TLS-only, retained when the stack is deleted.
+ * The active node overwrites one object per run; versioning
  * keeps the history and the lifecycle rule trims it.
  */
 export class VaultSnapshotBucket extends Construct {

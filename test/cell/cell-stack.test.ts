@@ -49,7 +49,9 @@ describe('CellStack', () => {
     const taggable = Object.entries(resources).filter(([, r]) => r.Properties?.Tags !== undefined);
     expect(taggable.length).toBeGreaterThan(20);
     for (const [id, r] of taggable) {
-      const tags = Array.isArray(r.Properties!.Tags) ? Object.fromEntries((r.Properties!.Tags as { Key: string; Value: string }[]).map((x) => [x.Key, x.Value])) : (r.Properties!.Tags as Record<string, string>);
+      const tags = Array.isArray(r.Properties!.Tags)
+        ? Object.fromEntries((r.Properties!.Tags as { Key: string; Value: string }[]).map((x) => [x.Key, x.Value]))
+        : (r.Properties!.Tags as Record<string, string>);
       expect({ id, tenant: tags[TENANT_TAG], plan: tags[PLAN_TAG], region: tags[REGION_TAG], managedBy: tags[MANAGED_BY_TAG] }).toEqual({ id, tenant: 'acme', plan: 'enterprise', region: 'ap-southeast-2', managedBy: 'cellkit' });
     }
     for (const type of ['AWS::EC2::VPC', 'AWS::EC2::Subnet', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::EC2::SecurityGroup']) {
@@ -88,7 +90,8 @@ describe('CellStack', () => {
     Validations.of(app).addPlugins(...nagPacks(app));
     app.synth();
     const resources = JSON.parse(fs.readFileSync(path.join(outdir, 'Cell-acme.template.json'), 'utf8')).Resources as Record<string, { Metadata?: { cdk_nag?: { rules_to_suppress: { id: string; reason: string }[] } } }>;
-    const acknowledged = Object.entries(resources).flatMap(([id, r]) => (r.Metadata?.cdk_nag?.rules_to_suppress ?? []).map((x) => ({ id, rule: x.id, reason: x.reason })));
+    const acknowledged = Object.entries(resources)
+      .flatMap(([id, r]) => (r.Metadata?.cdk_nag?.rules_to_suppress ?? []).map((x) => ({ id, rule: x.id, reason: x.reason })));
     const routes = acknowledged.filter((a) => /^NetworkVpcPublicSubnet\dDefaultRoute/.test(a.id));
     expect(routes.map((a) => a.rule).sort()).toEqual(
       ['HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321'].flatMap((p) => [1, 2, 3].map(() => `${p}-VPCNoUnrestrictedRouteToIGW`)).sort(),

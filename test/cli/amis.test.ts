@@ -1,6 +1,7 @@
 // `cellkit amis pin` with a mocked SSM client (aws-sdk-client-mock): no AWS account here. Responses follow
 // the SSM API reference for GetParameter (Parameter.Value, Parameter.Version; ParameterNotFound,
 // AccessDeniedException errors).
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -31,7 +32,8 @@ const answer = (byRegion: Record<string, { Value?: string; Version?: number } | 
     if (a instanceof Error) throw a;
     return { Parameter: { Name: AL2023_PARAMETER, Type: 'String', ...a } };
   });
-const pin = (regions: string[], lines: string[] = []) => pinAmis({ file, regions, allowedRegions: ALLOWED, client: (region) => new SSMClient({ region }), now: NOW, write: (l) => lines.push(l) });
+const pin = (regions: string[], lines: string[] = []) =>
+  pinAmis({ file, regions, allowedRegions: ALLOWED, client: (region) => new SSMClient({ region }), now: NOW, write: (l) => lines.push(l) });
 const before = () => fs.readFileSync(file, 'utf8');
 
 test('writes the fetched ID per region with the parameter, its version and the fetch time', async () => {
@@ -91,7 +93,6 @@ test('a broken image file is refused with its name and field, before any AWS cal
 });
 
 describe('the cellkit amis pin command (the real CLI process; no AWS call is reached)', () => {
-  const { spawnSync } = require('child_process') as typeof import('child_process');
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'run-ts.js'), path.join(REPO_ROOT, 'bin', 'cellkit.ts'), 'amis', 'pin', '--file', file, ...args], {
       encoding: 'utf8',

@@ -111,7 +111,8 @@ describe.each([
   test('security group admits only the app (and Vault) security groups, on the database port', () => {
     const b = get();
     const sgId = b.stack.resolve(b.stack.database.securityGroup.securityGroupId);
-    const inline = b.template.toJSON().Resources[b.stack.getLogicalId(b.stack.database.securityGroup.node.defaultChild as CfnElement)].Properties.SecurityGroupIngress;
+    const sgLogicalId = b.stack.getLogicalId(b.stack.database.securityGroup.node.defaultChild as CfnElement);
+    const inline = b.template.toJSON().Resources[sgLogicalId].Properties.SecurityGroupIngress;
     expect(inline).toBeUndefined();
     const ingress = Object.values(b.template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: sgId } })).map((r) => r.Properties);
     const appSg = b.stack.resolve(b.stack.network.appSecurityGroup.securityGroupId);

@@ -172,7 +172,9 @@ export class OntapMock {
     if (route === 'protocols/cifs/services') {
       if (method === 'GET') return records(svmOk(q('svm.uuid')) && s.cifs ? [{ svm: svmRef, ...s.cifs }] : []);
       if (method === 'POST') {
-        const b = body as { svm: { uuid: string }; name: string; workgroup: string; security?: Partial<{ smb_encryption: boolean; restrict_anonymous: string }> };
+        const b = body as {
+          svm: { uuid: string }; name: string; workgroup: string; security?: Partial<{ smb_encryption: boolean; restrict_anonymous: string }>;
+        };
         const out = this.job(key);
         if (this.options.failJob !== key) s.cifs = { name: b.name.toUpperCase(), workgroup: b.workgroup.toUpperCase(), security: { smb_encryption: false, restrict_anonymous: 'no_enumeration', ...b.security } };
         return out;

@@ -27,7 +27,8 @@ describe.each([
 ])('SmbShare (%s)', (_name, get) => {
   test('logical IDs are locked (replacing the share resource or its secret would re-run or lose the password)', () => {
     const b = get();
-    expect([id(b, b.stack.fileShare.smbShare.resource), id(b, b.stack.fileShare.smbShare.userSecret), id(b, b.stack.fileShare.smbShare.function)]).toEqual([SHARE_ID, SECRET_ID, FUNCTION_ID]);
+    const smb = b.stack.fileShare.smbShare;
+    expect([id(b, smb.resource), id(b, smb.userSecret), id(b, smb.function)]).toEqual([SHARE_ID, SECRET_ID, FUNCTION_ID]);
   });
 
   test('the custom resource is wired to the SVM, the volume, the fsxadmin secret and the user secret, and declares what it enforces', () => {
@@ -145,7 +146,9 @@ describe.each([
     const share = b.stack.fileShare.smbShare;
     const roleId = id(b, share.function.role as never);
     const policies = Object.values(b.template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: roleId }] } }));
-    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement) as { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement) as {
+      Action: string | string[]; Resource: unknown; Condition?: unknown;
+    }[];
     const actions = statements.flatMap((s) => ([] as string[]).concat(s.Action));
     expect(actions.filter((a) => a.includes('*'))).toEqual([]);
     const kmsStatement = statements.find((s) => ([] as string[]).concat(s.Action).some((a) => a.startsWith('kms:')));

@@ -47,7 +47,9 @@ describe('delivery of 1,000 tenants', () => {
           perRole.set(role.Ref, (perRole.get(role.Ref) ?? 0) + JSON.stringify(r.Properties!.PolicyDocument).length);
         }
       }
-      for (const [role, chars] of perRole) expect({ stack: p.name, role, chars: Math.min(chars, IAM.maxRoleInlinePolicyChars) }).toEqual({ stack: p.name, role, chars });
+      for (const [role, chars] of perRole) {
+        expect({ stack: p.name, role, chars: Math.min(chars, IAM.maxRoleInlinePolicyChars) }).toEqual({ stack: p.name, role, chars });
+      }
     }
   });
 });

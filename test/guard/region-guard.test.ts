@@ -9,7 +9,9 @@ import { guardRoleName } from '../../lib/guard/guard-role';
 import { GUARD_READ_ACTIONS, GUARD_SERVICE_TIMEOUT, RegionGuard, RegionGuardProps, guardBundleDir } from '../../lib/guard/region-guard';
 import { REPO_ROOT, cellStack, nagFindings, regions, teamTenant, tenant } from '../fixtures';
 
-type Resources = Record<string, { Type: string; DependsOn?: string[]; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+type Resources = Record<string, {
+  Type: string; DependsOn?: string[]; Properties?: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string;
+}>;
 
 function guardOf(stack: Stack): RegionGuard {
   return stack.node.findChild('RegionGuard') as RegionGuard;
@@ -69,7 +71,8 @@ describe('RegionGuard in a cell', () => {
     expect(role.Properties!.ManagedPolicyArns).toBeUndefined();
     const policies = Object.entries(resources).filter(([, r]) => ['AWS::IAM::ManagedPolicy', 'AWS::IAM::Policy'].includes(r.Type) && JSON.stringify(r.Properties).includes(`"${roleId}"`));
     expect(policies.map(([id]) => id).sort()).toEqual(['RegionGuardLogPolicyAFF356EA', 'RegionGuardReadPolicy10D1F7D6']);
-    const statements = policies.flatMap(([, p]) => (p.Properties!.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown; Effect: string }[] }).Statement);
+    type PolicyDocument = { Statement: { Action: string | string[]; Resource: unknown; Effect: string }[] };
+    const statements = policies.flatMap(([, p]) => (p.Properties!.PolicyDocument as PolicyDocument).Statement);
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.length).toBeGreaterThan(0);
     const writes = actions.filter((a) => !/^[a-z0-9-]+:(List|Describe|Get)[A-Za-z]*$/.test(a));

@@ -14,7 +14,6 @@ export const ALLOWED = regions.codes;
 /** Budget per region and API in the timeout scenarios. */
 export const TEST_TIMEOUT_MS = 1000;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Stub = AwsStub<any, any, any>;
 export interface RegionMocks {
   readonly kms: Stub;

@@ -8,7 +8,10 @@ import { REPO_ROOT, cellStack } from '../fixtures';
 import { userDataOf } from '../vault/vault-stack';
 
 const registry = TenantRegistry.load(registryPaths(REPO_ROOT));
-const cells = registry.tenants.map((t) => ({ t, json: Template.fromStack(cellStack(t, { allowedRegions: registry.regions.codes })).toJSON() as { Resources: Record<string, any> } }));
+const cells = registry.tenants.map((t) => ({
+  t,
+  json: Template.fromStack(cellStack(t, { allowedRegions: registry.regions.codes })).toJSON() as { Resources: Record<string, any> },
+}));
 const none = cells.filter((c) => c.t.spec.egress === 'none');
 const inventoryApis = new Set(CELL_AWS_APIS.map((a) => a.api));
 const list = (x: unknown): unknown[] => (Array.isArray(x) ? x : [x]);

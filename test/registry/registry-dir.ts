@@ -16,7 +16,10 @@ export interface RegistryDir {
   list(relative: string): string[];
 }
 
-export function regionsFile(): { regions: Record<string, { city: string; geography: string; availabilityZones: string[] }>; defaultPlacement: Record<string, string> } {
+export function regionsFile(): {
+  regions: Record<string, { city: string; geography: string; availabilityZones: string[] }>;
+  defaultPlacement: Record<string, string>;
+} {
   return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'regions.json'), 'utf8'));
 }
 

@@ -10,7 +10,8 @@ import { DELETION_PROTECTION_TYPE } from '../../lib/rollback/deletion-protection
 import { REPO_ROOT, cellStack } from '../fixtures';
 
 const registry = TenantRegistry.load(registryPaths(REPO_ROOT));
-const cells = registry.tenants.map((t) => [t.id, Template.fromStack(cellStack(t, { allowedRegions: registry.regions.codes })).toJSON().Resources as Record<string, any>] as const);
+const cells = registry.tenants.map((t) =>
+  [t.id, Template.fromStack(cellStack(t, { allowedRegions: registry.regions.codes })).toJSON().Resources as Record<string, any>] as const);
 
 /**
  * Where each resource type of a cell carries a physical name that cellkit fixes (path in Properties), or

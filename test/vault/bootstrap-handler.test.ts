@@ -100,7 +100,9 @@ describe('against a Vault stand-in', () => {
     expect(init.body).toEqual({ recovery_shares: 3, recovery_threshold: 2, recovery_pgp_keys: EXAMPLE_PGP_KEYS });
     expect(secretsWritten).toHaveLength(1);
     expect(secretsWritten[0][0]).toBe(RECOVERY_ARN);
-    expect(JSON.parse(secretsWritten[0][1])).toEqual(expect.objectContaining({ recovery_keys_b64: vault.recoveryShares, recovery_keys_shares: 3, recovery_keys_threshold: 2 }));
+    expect(JSON.parse(secretsWritten[0][1])).toEqual(
+      expect.objectContaining({ recovery_keys_b64: vault.recoveryShares, recovery_keys_shares: 3, recovery_keys_threshold: 2 }),
+    );
     // The root token: used, revoked as the very last call, and in no output.
     expect(calls().at(-1)).toBe('POST auth/token/revoke-self');
     expect(vault.requests.at(-1)!.token).toBe(vault.rootToken);

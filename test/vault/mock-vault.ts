@@ -123,7 +123,10 @@ export class MockVault {
       this.initialized = true;
       this.sealed = false;
       this.tokens.set(this.rootToken, 'root');
-      return { status: 200, body: { keys: [], keys_base64: [], recovery_keys: this.recoveryShares, recovery_keys_base64: this.recoveryShares, root_token: this.rootToken } };
+      return {
+        status: 200,
+        body: { keys: [], keys_base64: [], recovery_keys: this.recoveryShares, recovery_keys_base64: this.recoveryShares, root_token: this.rootToken },
+      };
     }
     if (write && r.path === 'auth/aws/login') {
       const role = this.awsRoles.get(r.body.role);

@@ -71,8 +71,10 @@ test('a file that does not exist is refused with its path', () => {
 test('each file is read from disk once per process, however often it is rendered', () => {
   jest.isolateModules(() => {
     // The fs module object itself (not this file's import wrapper), as node-files.ts calls it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the fs module object node-files.ts calls, inside jest.isolateModules
     const spy = jest.spyOn(require('fs') as typeof import('fs'), 'readFileSync');
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh module instance, so its read cache starts empty
       const fresh = require('../../lib/vault/node-files') as typeof import('../../lib/vault/node-files');
       for (let i = 0; i < 3; i++) fresh.renderNodeFile('vault-tls-reload.timer');
       const reads = spy.mock.calls.filter(([file]) => String(file).endsWith(`${path.sep}vault-tls-reload.timer`));

@@ -46,7 +46,8 @@ describe('prepareVaultArtifacts', () => {
     const { result } = prepare();
     expect(await result).toEqual({ uploaded: true, bucket: BUCKET, key: KEY });
     expect(sent(CreateBucketCommand)).toEqual([{ Bucket: BUCKET, ObjectOwnership: 'BucketOwnerEnforced', CreateBucketConfiguration: { LocationConstraint: 'eu-west-2' } }]);
-    expect(sent(PutPublicAccessBlockCommand)[0].PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+    expect(sent(PutPublicAccessBlockCommand)[0].PublicAccessBlockConfiguration)
+      .toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
     expect(sent(PutBucketEncryptionCommand)[0].ServerSideEncryptionConfiguration).toEqual({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
     expect(sent(PutBucketVersioningCommand)[0].VersioningConfiguration).toEqual({ Status: 'Enabled' });
     const policy = JSON.parse(sent(PutBucketPolicyCommand)[0].Policy);

@@ -40,7 +40,8 @@ test('the function runs Node.js 24 in the app subnets of the cell VPC, with an e
   const fn = json.Resources[id(b.function)];
   expect(fn.Properties.Runtime).toBe('nodejs24.x');
   expect(fn.Properties.Timeout).toBe(900);
-  expect(fn.Properties.VpcConfig.SubnetIds).toEqual(dev.network.vpc.selectSubnets(dev.network.appSubnets).subnetIds.map((s) => ({ Ref: dev.stack.resolve(s).Ref })));
+  const subnetIds = dev.network.vpc.selectSubnets(dev.network.appSubnets).subnetIds;
+  expect(fn.Properties.VpcConfig.SubnetIds).toEqual(subnetIds.map((s) => ({ Ref: dev.stack.resolve(s).Ref })));
   expect(fn.Properties.VpcConfig.SecurityGroupIds).toEqual([{ 'Fn::GetAtt': [id(b.connections.securityGroups[0]), 'GroupId'] }]);
   const log = Object.values(json.Resources).find((r: any) => r.Type === 'AWS::Logs::LogGroup' && fn.Properties.LoggingConfig?.LogGroup?.Ref && json.Resources[fn.Properties.LoggingConfig.LogGroup.Ref] === r) as any;
   expect(log.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [id(dev.keys.dataKey), 'Arn'] });
@@ -93,6 +94,7 @@ test('the handler bundle is built once, holds no CDK, and exports the handler', 
   const sources = [...fs.readdirSync(path.join(lib, 'vault', 'bootstrap', 'handler')).map((x) => path.join(lib, 'vault', 'bootstrap', 'handler', x)), path.join(lib, 'vault', 'bootstrap', 'vault-plan.ts'), path.join(lib, 'lambda', 'cfn-response.ts')];
   for (const f of sources) expect(fs.readFileSync(f, 'utf8')).not.toMatch(/from 'aws-cdk-lib|from 'constructs'/);
   // The bundle loads and exports the handler (the SDK client is only constructed, nothing is called).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loads the bundle just built, by path
   expect(typeof require(path.join(dir, 'index.js')).handler).toBe('function');
 });
 

@@ -56,10 +56,6 @@ describe.each(rendered)('scripts of $t.id', (r) => {
 });
 
 describe('optional node software (run for real with bash; dnf, rpm, sleep and the agent are stubs)', () => {
-  const fs = require('fs') as typeof import('fs');
-  const os = require('os') as typeof import('os');
-  const path = require('path') as typeof import('path');
-  const { spawnSync } = require('child_process') as typeof import('child_process');
   const run = (dnfWorks: boolean) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-extras-'));
     const stub = (name: string, body: string) => fs.writeFileSync(path.join(dir, name), `#!/bin/bash\n${body}\n`, { mode: 0o755 });

@@ -1,5 +1,6 @@
 // Builds the Vault cluster the way cell-stack.ts wires it, in a stack of its own, with a
 // stand-in database target (the data tier is not imported here).
+import { spawnSync } from 'child_process';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -99,7 +100,6 @@ export function writtenFile(userData: string, path: string): string {
 
 /** Runs shellcheck on a script; null when shellcheck is absent and CI is not set (CI=true fails instead). */
 export function shellcheck(script: string): string | null {
-  const { spawnSync } = require('child_process') as typeof import('child_process');
   const r = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '-'], { input: script, encoding: 'utf8' });
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
     if (process.env.CI === 'true') throw new Error('shellcheck is not installed, and CI=true requires it: apt-get install -y shellcheck');

@@ -7,7 +7,9 @@ import { autoScalingGroup } from './vault-ec2';
 
 /** One pricer per billable resource type. */
 export const PRICERS: ReadonlyMap<string, Pricer> = new Map(
-  [fsxFileSystem, rdsInstance, autoScalingGroup, loadBalancer, natGateway, elasticIp, vpcEndpoint, kmsKey, secret, logGroup, backupVault, bucket].map((p) => [p.type, p]),
+  [
+    fsxFileSystem, rdsInstance, autoScalingGroup, loadBalancer, natGateway, elasticIp, vpcEndpoint, kmsKey, secret, logGroup, backupVault, bucket,
+  ].map((p) => [p.type, p]),
 );
 
 /**

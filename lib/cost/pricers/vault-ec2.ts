@@ -17,7 +17,8 @@ export const autoScalingGroup: Pricer = {
     const p = ctx.resource.Properties ?? {};
     const count = numberProp(p.DesiredCapacity) ?? numberProp(p.MinSize);
     // A group with a mixed instances policy names its launch template there (and launches its first override type).
-    const mixed = p.MixedInstancesPolicy as { LaunchTemplate?: { LaunchTemplateSpecification?: Record<string, unknown>; Overrides?: { InstanceType?: string }[] } } | undefined;
+    type Mixed = { LaunchTemplate?: { LaunchTemplateSpecification?: Record<string, unknown>; Overrides?: { InstanceType?: string }[] } };
+    const mixed = p.MixedInstancesPolicy as Mixed | undefined;
     const spec = (p.LaunchTemplate as Record<string, unknown> | undefined) ?? mixed?.LaunchTemplate?.LaunchTemplateSpecification;
     const ltId = ctx.template.references(spec?.LaunchTemplateId)[0];
     const data = (ltId ? ctx.template.get(ltId)?.Properties?.LaunchTemplateData : undefined) as Record<string, unknown> | undefined;

@@ -14,7 +14,9 @@ import type { SmbShareProps } from './smb-share';
 const BUNDLE_CACHE = path.join(__dirname, '..', '..', '..', 'node_modules', '.cache', 'cellkit', 'smb-share');
 
 /** The Lambda's role and its two managed policies (no AWS managed policy, no wildcard action). */
-export function smbShareRole(scope: Construct, props: SmbShareProps, userSecret: secretsmanager.ISecret, logGroup: logs.ILogGroup): [iam.Role, iam.ManagedPolicy[]] {
+export function smbShareRole(
+  scope: Construct, props: SmbShareProps, userSecret: secretsmanager.ISecret, logGroup: logs.ILogGroup,
+): [iam.Role, iam.ManagedPolicy[]] {
   const region = Stack.of(scope).region;
   const role = new iam.Role(scope, 'Role', {
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

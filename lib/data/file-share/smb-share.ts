@@ -154,7 +154,9 @@ export class SmbShare extends Construct {
       serviceTimeout: Duration.minutes(20),
     });
     // The first call must find its way: the VPC's endpoints and routes, and every security group rule on the path.
-    this.resource.node.addDependency(props.vpc, this.securityGroup, ...props.fileSystem.connections.securityGroups, ...props.endpoints.connections.securityGroups);
+    this.resource.node.addDependency(
+      props.vpc, this.securityGroup, ...props.fileSystem.connections.securityGroups, ...props.endpoints.connections.securityGroups,
+    );
 
     // On demand only (no RotationRules): `aws secretsmanager rotate-secret`, then refresh Vault (docs/file-share.md).
     this.function.addPermission('SecretsManagerRotates', {

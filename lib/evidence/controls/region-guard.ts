@@ -16,7 +16,11 @@ export const regionGuard: Control = {
     const own = new Set<string>([guard]);
     const visit = (id: string) => {
       const r = m.get(id);
-      for (const d of [...m.dependsOn(id), ...m.references(r?.Properties)]) if (!own.has(d) && m.get(d)) (own.add(d), visit(d));
+      for (const d of [...m.dependsOn(id), ...m.references(r?.Properties)]) {
+        if (own.has(d) || !m.get(d)) continue;
+        own.add(d);
+        visit(d);
+      }
     };
     visit(guard);
     const waiting = m.resources.filter(([id, r]) => !own.has(id) && r.Type !== 'AWS::CDK::Metadata');

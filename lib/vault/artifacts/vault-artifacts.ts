@@ -123,7 +123,10 @@ export async function prepareVaultArtifacts(p: PrepareArtifactsProps): Promise<{
     p.write(`created bucket ${bucket} in ${p.region}`);
   }
   const owner = { Bucket: bucket, ExpectedBucketOwner: p.account };
-  await p.s3.send(new PutPublicAccessBlockCommand({ ...owner, PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true } }));
+  await p.s3.send(new PutPublicAccessBlockCommand({
+    ...owner,
+    PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true },
+  }));
   await p.s3.send(new PutBucketEncryptionCommand({ ...owner, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } }));
   await p.s3.send(new PutBucketVersioningCommand({ ...owner, VersioningConfiguration: { Status: 'Enabled' } }));
   await p.s3.send(new PutBucketPolicyCommand({ ...owner, Policy: tlsOnlyPolicy(bucket) }));

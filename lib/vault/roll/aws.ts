@@ -5,7 +5,8 @@
 // launches a replacement and deregisters the old one from the NLB target group, per
 // docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DetachInstances.html) and EC2
 // (TerminateInstances, DescribeLaunchTemplates); the snapshot is checked with S3 HeadObject
-// (ChecksumMode=ENABLED); the lock is an SSM parameter created with Overwrite=false, which fails with ParameterAlreadyExists when it exists (PutParameter API reference).
+// (ChecksumMode=ENABLED); the lock is an SSM parameter created with Overwrite=false, which fails
+// with ParameterAlreadyExists when it exists (PutParameter API reference).
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DetachInstancesCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeLaunchTemplatesCommand, EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';

@@ -56,7 +56,9 @@ describe('Vault TLS issuer handler', () => {
 
   /** Stored values per secret, answered by GetSecretValue; PutSecretValue (AWSCURRENT) updates them. */
   function secrets(values: { tls?: object; ca?: object }) {
-    const stored: Record<string, string | undefined> = { [TLS_ARN]: values.tls && JSON.stringify(values.tls), [CA_ARN]: values.ca && JSON.stringify(values.ca) };
+    const stored: Record<string, string | undefined> = {
+      [TLS_ARN]: values.tls && JSON.stringify(values.tls), [CA_ARN]: values.ca && JSON.stringify(values.ca),
+    };
     sm.on(GetSecretValueCommand).callsFake((input: { SecretId: string; VersionStage?: string }) => {
       const value = input.VersionStage === 'AWSPENDING' ? undefined : stored[input.SecretId];
       if (value === undefined) throw notFound();

@@ -106,7 +106,8 @@ async function customResource(event: CloudFormationCustomResourceEvent, deps: Ha
         if (props[key as keyof typeof declared] !== value) throw new Error(`unsupported ${key} ${JSON.stringify(props[key as keyof typeof declared])}: this handler enforces ${JSON.stringify(value)}`);
       }
       const ontap = await connect(deps, props.ManagementEndpoint, props.FsxAdminSecretArn);
-      const state = await withinBudget(configureShare(ontap, spec, async () => (await readSecret<SmbUserSecret>(deps, props.UserSecretArn)).password), budgetMs);
+      const password = async () => (await readSecret<SmbUserSecret>(deps, props.UserSecretArn)).password;
+      const state = await withinBudget(configureShare(ontap, spec, password), budgetMs);
       reason = `SMB share ${state.share} on SVM ${props.SvmName}: encryption required, ACL ${state.acl.join(', ')}, export policy ${state.exportPolicy}${state.created.length ? `; created ${state.created.join(', ')}` : '; already configured'}`;
       data = { Share: state.share, Acl: state.acl.join(','), ExportPolicy: state.exportPolicy, SvmUuid: state.svmUuid };
     } catch (e) {

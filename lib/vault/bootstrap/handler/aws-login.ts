@@ -18,7 +18,9 @@ class Sha256 extends Hash {
 
 export const STS_GET_CALLER_IDENTITY = 'Action=GetCallerIdentity&Version=2011-06-15';
 
-export async function awsIamLoginBody(p: { role: string; region: string; serverId: string; credentials: AwsCredentials; now?: Date }): Promise<Record<string, string>> {
+export async function awsIamLoginBody(
+  p: { role: string; region: string; serverId: string; credentials: AwsCredentials; now?: Date },
+): Promise<Record<string, string>> {
   const hostname = `sts.${p.region}.amazonaws.com`;
   const signer = new SignatureV4({ service: 'sts', region: p.region, credentials: p.credentials, sha256: Sha256 });
   const signed = await signer.sign(

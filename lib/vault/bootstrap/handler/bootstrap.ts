@@ -146,7 +146,9 @@ async function configure(vault: VaultClient, token: string, p: BootstrapProperti
   if (!auths.has('aws/')) await vault.write('sys/auth/aws', { type: 'aws' }, token);
   await vault.write('auth/aws/config/client', { sts_endpoint: `https://sts.${p.Region}.amazonaws.com`, sts_region: p.Region, iam_server_id_header_value: p.TlsServerName }, token);
   for (const [name, policy] of Object.entries(VAULT_POLICIES)) await vault.request('PUT', `sys/policies/acl/${name}`, { policy }, token);
-  const bindings = awsAuthBindings({ application: p.RoleArns.Application, operator: p.RoleArns.Operator, vaultServers: p.RoleArns.VaultServers, bootstrap: p.RoleArns.Bootstrap });
+  const bindings = awsAuthBindings({
+    application: p.RoleArns.Application, operator: p.RoleArns.Operator, vaultServers: p.RoleArns.VaultServers, bootstrap: p.RoleArns.Bootstrap,
+  });
   for (const b of bindings) {
     await vault.write(`auth/aws/role/${b.role}`, { auth_type: 'iam', bound_iam_principal_arn: [b.principalArn], resolve_aws_unique_ids: false, token_policies: [b.role], token_ttl: b.ttl, token_max_ttl: b.ttl }, token);
   }
@@ -180,7 +182,13 @@ async function configure(vault: VaultClient, token: string, p: BootstrapProperti
   }
   await vault.write(
     `database/roles/${APP_VAULT_ROLE}`,
-    { db_name: DB_CONNECTION, creation_statements: [...DB_STATEMENTS.creation], revocation_statements: [...DB_STATEMENTS.revocation], default_ttl: DB_CREDENTIAL_TTL.default, max_ttl: DB_CREDENTIAL_TTL.max },
+    {
+      db_name: DB_CONNECTION,
+      creation_statements: [...DB_STATEMENTS.creation],
+      revocation_statements: [...DB_STATEMENTS.revocation],
+      default_ttl: DB_CREDENTIAL_TTL.default,
+      max_ttl: DB_CREDENTIAL_TTL.max,
+    },
     token,
   );
 }

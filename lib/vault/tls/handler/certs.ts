@@ -136,7 +136,10 @@ export async function bundleProblems(bundle: Partial<TlsBundle>, ca: CaBundle, n
   const facts = await certificateFacts(bundle.certificate!, ca.certificate);
   if (!facts.issuedByCa) problems.push('the certificate is not signed by the cell CA');
   if (bundle.ca!.trim() !== ca.certificate.trim()) problems.push('field "ca" is not the cell CA certificate');
-  const missing = [...names.dnsNames.filter((n) => !facts.dnsNames.includes(n.toLowerCase())), ...names.ipAddresses.filter((n) => !facts.ipAddresses.includes(n))];
+  const missing = [
+    ...names.dnsNames.filter((n) => !facts.dnsNames.includes(n.toLowerCase())),
+    ...names.ipAddresses.filter((n) => !facts.ipAddresses.includes(n)),
+  ];
   if (missing.length) problems.push(`the certificate lacks the names ${missing.join(', ')}`);
   if (remainingDays(facts.notAfter, now) < TLS_POLICY.minRemainingDays) problems.push(`the certificate expires ${facts.notAfter.toISOString()}, in under ${TLS_POLICY.minRemainingDays} days`);
   if (!(await keyMatches(bundle.private_key!, bundle.certificate!))) problems.push('the private key does not belong to the certificate');
