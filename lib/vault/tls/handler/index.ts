@@ -13,7 +13,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
-import { clipReason, putResponse } from '../../../lambda/cfn-response';
+import { putResponse, responseFor } from '../../../lambda/cfn-response';
 import { CaBundle, ServerNames, TLS_POLICY, TlsBundle, bundleProblems, certificateFacts, issueCa, issueServer, remainingDays, vaultServerNames } from './certs';
 import { TLS_ENV, type TlsIssuerProperties } from './settings';
 
@@ -63,14 +63,7 @@ async function customResource(event: CloudFormationCustomResourceEvent, deps: Tl
   }
   // Only the outcome is logged: never a certificate, a key or a secret value.
   console.log(JSON.stringify({ requestType: event.RequestType, tenant: p.TenantId, status, reason }));
-  await deps.respond(event.ResponseURL, {
-    Status: status,
-    Reason: clipReason(reason),
-    PhysicalResourceId: physicalId,
-    StackId: event.StackId,
-    RequestId: event.RequestId,
-    LogicalResourceId: event.LogicalResourceId,
-  });
+  await deps.respond(event.ResponseURL, responseFor(event, status, reason, physicalId));
 }
 
 function settingsFromProperties(p: TlsIssuerProperties): Settings {
