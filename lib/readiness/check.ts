@@ -1,5 +1,6 @@
 // The shape of a readiness check: a name and one async function that answers pass, fail or unknown.
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { GuardClients } from '../guard/region-check';
@@ -26,6 +27,7 @@ export interface ReadinessClients {
   sts(region: string): STSClient;
   cloudFormation(region: string): CloudFormationClient;
   ssm(region: string): SSMClient;
+  s3(region: string): S3Client;
   readonly guard: GuardClients;
 }
 

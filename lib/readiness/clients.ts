@@ -1,4 +1,5 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { sdkClientConfig, sdkClients } from '../guard/region-check';
@@ -10,6 +11,7 @@ export function readinessClients(): ReadinessClients {
     sts: (region) => new STSClient(sdkClientConfig(region)),
     cloudFormation: (region) => new CloudFormationClient(sdkClientConfig(region)),
     ssm: (region) => new SSMClient(sdkClientConfig(region)),
+    s3: (region) => new S3Client(sdkClientConfig(region)),
     guard: sdkClients(),
   };
 }

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CloudFormationClient, CloudFormationServiceException, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { GetParameterCommand, ParameterNotFound, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { App, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
@@ -34,6 +35,8 @@ describe('cellkit readiness', () => {
   let sts: ReturnType<typeof mockClient>;
   let cfn: ReturnType<typeof mockClient>;
   let ssm: ReturnType<typeof mockClient>;
+  let s3: ReturnType<typeof mockClient>;
+  let s3Client: S3Client;
   let asked: string[];
   let lines: string[];
 
@@ -44,6 +47,8 @@ describe('cellkit readiness', () => {
     const stsClient = new STSClient({ region: PINNED });
     const cfnClient = new CloudFormationClient({ region: PINNED });
     const ssmClient = new SSMClient({ region: PINNED });
+    s3Client = new S3Client({ region: PINNED });
+    s3 = mockClient(s3Client);
     sts = mockClient(stsClient);
     cfn = mockClient(cfnClient);
     ssm = mockClient(ssmClient);
@@ -55,12 +60,13 @@ describe('cellkit readiness', () => {
       sts: (r) => (asked.push(`sts ${r}`), stsClient),
       cloudFormation: (r) => (asked.push(`cloudformation ${r}`), cfnClient),
       ssm: (r) => (asked.push(`ssm ${r}`), ssmClient),
+      s3: (r) => (asked.push(`s3 ${r}`), s3Client),
       guard: guard.clients,
     };
   });
   afterEach(() => {
     guard.restore();
-    for (const m of [sts, cfn, ssm]) m.restore();
+    for (const m of [sts, cfn, ssm, s3]) m.restore();
   });
 
   let clients: ReadinessClients;
@@ -74,12 +80,13 @@ describe('cellkit readiness', () => {
   test('a ready account: every check passes, exit 0, and the deploy command is printed', async () => {
     const r = await run();
     expect(r.exit).toBe(READINESS_EXIT.ready);
-    expect(r.status).toEqual({ 'credentials-account': 'pass', 'cdk-bootstrap': 'pass', 'region-guard': 'pass', 'vault-release': 'pass' });
+    expect(r.status).toEqual({ 'credentials-account': 'pass', 'cdk-bootstrap': 'pass', 'region-guard': 'pass', 'vault-artifact': 'pass', 'vault-release': 'pass' });
     expect(lines).toEqual([
-      'tenant "acme", account 123456789012, pinned to ap-southeast-2 (Sydney): 4 checks',
+      'tenant "acme", account 123456789012, pinned to ap-southeast-2 (Sydney): 5 checks',
       'PASS    credentials-account  the credentials (arn:aws:sts::123456789012:assumed-role/deployer/alice) belong to account 123456789012',
       'PASS    cdk-bootstrap        account 123456789012, ap-southeast-2 is bootstrapped: CDKToolkit UPDATE_COMPLETE, version 30 (Cell-acme needs 8 or later)',
       expect.stringMatching(/^PASS {4}region-guard {9}region guard: tenant "acme" has no cell outside ap-southeast-2; checked eu-west-2, /),
+      expect.stringMatching(/^PASS {4}vault-artifact {7}egress "nat": Vault nodes download the release themselves/),
       expect.stringMatching(/^PASS {4}vault-release {8}Vault 2\.1\.1: the 2\.1 line is supported/),
       'READY: tenant "acme" can be deployed: npx cdk deploy -c tenant=acme Cell-acme',
     ]);
@@ -93,11 +100,11 @@ describe('cellkit readiness', () => {
       sts.on(GetCallerIdentityCommand).resolves({ Account: '999999999999', Arn: 'arn:aws:iam::999999999999:user/bob' });
       const r = await run();
       expect(r.exit).toBe(READINESS_EXIT.notReady);
-      expect(r.status).toEqual({ 'credentials-account': 'fail', 'cdk-bootstrap': 'skipped', 'region-guard': 'skipped', 'vault-release': 'skipped' });
+      expect(r.status).toEqual({ 'credentials-account': 'fail', 'cdk-bootstrap': 'skipped', 'region-guard': 'skipped', 'vault-artifact': 'skipped', 'vault-release': 'skipped' });
       expect(r.text).toContain('FAIL    credentials-account  the credentials (arn:aws:iam::999999999999:user/bob) are for account 999999999999, but tenant "acme" lives in account 123456789012');
       expect(r.text).toContain('fix: use credentials for account 123456789012');
       expect(r.text).toContain('SKIPPED cdk-bootstrap        not run: credentials-account did not pass');
-      expect(r.text).toContain('NOT READY: credentials-account failed; cdk-bootstrap, region-guard, vault-release not answered. Fix each and run again.');
+      expect(r.text).toContain('NOT READY: credentials-account failed; cdk-bootstrap, region-guard, vault-artifact, vault-release not answered. Fix each and run again.');
       expect(asked).toEqual([`sts ${PINNED}`]);
       expect(guard.asked.size).toBe(0);
     });
@@ -110,9 +117,9 @@ describe('cellkit readiness', () => {
       sts.on(GetCallerIdentityCommand).rejects(error);
       const r = await run();
       expect(r.exit).toBe(READINESS_EXIT.unknown);
-      expect(r.status).toEqual({ 'credentials-account': 'unknown', 'cdk-bootstrap': 'skipped', 'region-guard': 'skipped', 'vault-release': 'skipped' });
+      expect(r.status).toEqual({ 'credentials-account': 'unknown', 'cdk-bootstrap': 'skipped', 'region-guard': 'skipped', 'vault-artifact': 'skipped', 'vault-release': 'skipped' });
       expect(r.text).toContain(`cannot tell which account the credentials belong to (sts:GetCallerIdentity: ${text})`);
-      expect(r.text).toContain('COULD NOT TELL: credentials-account, cdk-bootstrap, region-guard, vault-release not answered; do not deploy until every check passes.');
+      expect(r.text).toContain('COULD NOT TELL: credentials-account, cdk-bootstrap, region-guard, vault-artifact, vault-release not answered; do not deploy until every check passes.');
     });
   });
 
@@ -234,7 +241,7 @@ describe('cellkit readiness', () => {
     SCENARIOS.find((s) => s.name === 'throttling in one region')!.setup(guard);
     const r = await run();
     expect(r.exit).toBe(READINESS_EXIT.notReady);
-    expect(r.status).toEqual({ 'credentials-account': 'pass', 'cdk-bootstrap': 'fail', 'region-guard': 'unknown', 'vault-release': 'pass' });
+    expect(r.status).toEqual({ 'credentials-account': 'pass', 'cdk-bootstrap': 'fail', 'region-guard': 'unknown', 'vault-artifact': 'pass', 'vault-release': 'pass' });
     expect(lines[lines.length - 1]).toBe('NOT READY: cdk-bootstrap failed; region-guard not answered. Fix each and run again.');
   });
 
@@ -242,9 +249,9 @@ describe('cellkit readiness', () => {
     const extra = (name: string, run: ReadinessCheck['run']): ReadinessCheck => ({ name, description: 'test check', run });
 
     test('adding a check is one more entry in the list; it runs after the others and counts', async () => {
-      const r = await run({}, [...READINESS_CHECKS, extra('vault-artifact', async () => ({ status: 'fail', message: 'no Vault artifact', fix: 'upload it' }))]);
+      const r = await run({}, [...READINESS_CHECKS, extra('example-extra', async () => ({ status: 'fail', message: 'no Vault artifact', fix: 'upload it' }))]);
       expect(r.exit).toBe(READINESS_EXIT.notReady);
-      expect(r.text).toContain('FAIL    vault-artifact       no Vault artifact');
+      expect(r.text).toContain('FAIL    example-extra        no Vault artifact');
       expect(r.text).toContain('fix: upload it');
     });
 
@@ -284,5 +291,41 @@ describe('vault-release check', () => {
   test('passes quietly inside the documented window, and passes with a WARNING past it (never blocks a deploy)', async () => {
     expect(await vaultRelease.run(ctx(new Date('2026-12-01T00:00:00Z')))).toMatchObject({ status: 'pass', message: expect.not.stringContaining('WARNING') });
     expect(await vaultRelease.run(ctx(new Date('2030-01-01T00:00:00Z')))).toMatchObject({ status: 'pass', message: expect.stringMatching(/^WARNING: Vault 2\.1\.1/) });
+  });
+});
+
+describe('vault-artifact check (egress none), S3 mocked', () => {
+  const { vaultArtifact } = jest.requireActual('../../lib/readiness/checks/vault-artifact') as typeof import('../../lib/readiness/checks/vault-artifact');
+  const { VAULT_RELEASE } = jest.requireActual('../../lib/vault/vault-release') as typeof import('../../lib/vault/vault-release');
+  const { teamTenant } = jest.requireActual('../fixtures') as typeof import('../fixtures');
+  const none = teamTenant({ egress: 'none' });
+  let s3: ReturnType<typeof mockClient>;
+  let client: S3Client;
+  beforeEach(() => {
+    client = new S3Client({ region: 'eu-west-2' });
+    s3 = mockClient(client);
+  });
+  afterEach(() => s3.restore());
+  const run = () => vaultArtifact.run({ tenant: none, clients: { s3: () => client } } as unknown as Parameters<typeof vaultArtifact.run>[0]);
+  const bucket = `cellkit-artifacts-${none.spec.account}-eu-west-2`;
+
+  test('the pinned zip with the pinned SHA-256: PASS', async () => {
+    s3.on(HeadObjectCommand).resolves({ ChecksumSHA256: Buffer.from(VAULT_RELEASE.sha256, 'hex').toString('base64') });
+    expect(await run()).toMatchObject({ status: 'pass', message: expect.stringContaining(`s3://${bucket}/`) });
+  });
+
+  test('no zip: FAIL with the cellkit vault artifacts command that uploads it', async () => {
+    s3.on(HeadObjectCommand).rejects(new S3ServiceException({ name: 'NotFound', $fault: 'client', $metadata: { httpStatusCode: 404 }, message: 'Not Found' }));
+    expect(await run()).toMatchObject({ status: 'fail', message: expect.stringContaining('does not exist'), fix: expect.stringContaining('cellkit vault artifacts --account') });
+  });
+
+  test('another zip under the pinned name: FAIL naming both hashes', async () => {
+    s3.on(HeadObjectCommand).resolves({ ChecksumSHA256: 'AAAA' });
+    expect(await run()).toMatchObject({ status: 'fail', message: expect.stringContaining(`is not the pinned ${VAULT_RELEASE.sha256}`) });
+  });
+
+  test('access denied: UNKNOWN (fail closed), with what to allow', async () => {
+    s3.on(HeadObjectCommand).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'Access Denied' }));
+    expect(await run()).toMatchObject({ status: 'unknown', fix: expect.stringContaining('s3:GetObject') });
   });
 });
