@@ -7,6 +7,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { SECRET_ROTATION_RULES } from '../compliance/nag-packs';
 import { keyWithoutGrants } from '../keys/key-without-grants';
+import { CELL_SIZING } from '../cell/sizing';
 import { Sizing } from '../registry/tenant-spec';
 
 /** Pinned engine: raise the pin after AWS applies a minor upgrade, never lower it. */
@@ -18,19 +19,6 @@ export const DATABASE_LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
 
 /** RDS keeps automated backups at most this long; AWS Backup keeps the 90 days. */
 export const MAX_RDS_BACKUP_DAYS = 35;
-
-export interface DatabaseSizing {
-  readonly instanceType: ec2.InstanceType;
-  readonly multiAz: boolean;
-  /** Storage autoscaling ceiling; allocated storage is the same for every sizing (RDS cannot shrink it). */
-  readonly maxAllocatedStorageGiB: number;
-}
-
-/** Every field here changes in place: switching sizing never replaces the database. */
-export const DATABASE_SIZING: Readonly<Record<Sizing, DatabaseSizing>> = {
-  dev: { instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM), multiAz: false, maxAllocatedStorageGiB: 100 },
-  prod: { instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE), multiAz: true, maxAllocatedStorageGiB: 1000 },
-};
 
 export interface CellDatabaseProps {
   /** Tenant id: names the instance `cellkit-<tenant>` and its secret. */
@@ -108,7 +96,7 @@ export class CellDatabase extends Construct implements ec2.IConnectable {
     if (identifier.includes('--')) {
       throw new Error(`${what}: tenant id must not contain "--" (RDS instance identifiers forbid consecutive hyphens); got "${props.tenantId}"`);
     }
-    const sizing = DATABASE_SIZING[props.sizing];
+    const sizing = CELL_SIZING[props.sizing].database;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -137,7 +125,7 @@ export class CellDatabase extends Construct implements ec2.IConnectable {
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
       engine,
       instanceIdentifier: identifier,
-      instanceType: sizing.instanceType,
+      instanceType: new ec2.InstanceType(sizing.instanceType),
       multiAz: sizing.multiAz,
       vpc: props.vpc,
       vpcSubnets: props.subnets,

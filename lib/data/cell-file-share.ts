@@ -4,6 +4,7 @@ import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CELL_SIZING } from '../cell/sizing';
 import { Sizing } from '../registry/tenant-spec';
 import { SECRET_ROTATION_RULES } from '../compliance/nag-packs';
 import { keyWithoutGrants } from '../keys/key-without-grants';
@@ -15,8 +16,6 @@ import { SmbShare } from './file-share/smb-share';
  */
 export const FILE_SHARE_DEPLOYMENT_TYPE = 'MULTI_AZ_1';
 
-/** Only throughput changes with sizing (in place, both ways). SSD capacity can only grow, so it is one value. */
-export const FILE_SHARE_THROUGHPUT: Readonly<Record<Sizing, number>> = { dev: 128, prod: 512 };
 
 /** MULTI_AZ_1 throughput tiers (MBps). */
 const MULTI_AZ_1_THROUGHPUTS = [128, 256, 512, 1024, 2048, 4096];
@@ -108,7 +107,8 @@ export class CellFileShare extends Construct implements ec2.IConnectable {
     const backupDays = props.backupRetentionDays ?? FILE_SHARE_BACKUP_DAYS;
     const backupStart = props.dailyBackupStartTime ?? '01:00';
     const volumeSizeMiB = props.volumeSizeMiB ?? 102400;
-    const throughput = FILE_SHARE_THROUGHPUT[props.sizing];
+    // Only throughput changes with sizing (lib/cell/sizing.ts); SSD capacity can only grow, so it is one value.
+    const throughput = CELL_SIZING[props.sizing].fileShare.throughputMBps;
     if (!Number.isInteger(storageCapacity) || storageCapacity < 1024 || storageCapacity > 196608) {
       throw new Error(`${what}: storageCapacityGiB must be an integer 1024-196608 (FSx for ONTAP SSD limits); got ${storageCapacity}`);
     }
@@ -122,7 +122,7 @@ export class CellFileShare extends Construct implements ec2.IConnectable {
       throw new Error(`${what}: volumeSizeMiB must be an integer 20-${storageCapacity * 1024} (at most the SSD capacity); got ${volumeSizeMiB}`);
     }
     if (!MULTI_AZ_1_THROUGHPUTS.includes(throughput)) {
-      throw new Error(`${what}: throughput for sizing "${props.sizing}" must be one of ${MULTI_AZ_1_THROUGHPUTS.join(', ')} MBps; got ${throughput}`); // guards edits to FILE_SHARE_THROUGHPUT
+      throw new Error(`${what}: throughput for sizing "${props.sizing}" must be one of ${MULTI_AZ_1_THROUGHPUTS.join(', ')} MBps; got ${throughput}`); // guards edits to lib/cell/sizing.ts
     }
     const serverSubnets = props.vpc.selectSubnets(props.subnets).subnets;
     if (serverSubnets.length < 2) {
