@@ -1,11 +1,13 @@
 // lib/cell/sizing.ts is the one place dev and prod differ: every sized property of a cell template is read
 // from its row, and editing the row changes the template.
+import * as fs from 'fs';
+import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { expectedVaultNodes } from '../../lib/cli/vault-status';
 import { RDS_CLASSES } from '../../lib/cost/price-queries';
 import { CELL_SIZING, CellSizing, vaultInstanceTypesFor } from '../../lib/cell/sizing';
 import { SIZINGS, Sizing, TenantSpec } from '../../lib/registry/tenant-spec';
-import { cellStack, tenant } from '../fixtures';
+import { REPO_ROOT, cellStack, tenant } from '../fixtures';
 
 type Resources = Record<string, { Type: string; Properties?: any }>;
 
@@ -75,5 +77,25 @@ describe('lib/cell/sizing.ts drives every sized property of the cell', () => {
     expect([...RDS_CLASSES].sort()).toEqual(SIZINGS.map((s) => `db.${CELL_SIZING[s].database.instanceType}`).sort());
     expect(vaultInstanceTypesFor(5)).toBe(CELL_SIZING.prod.vault.instanceTypes);
     expect(vaultInstanceTypesFor(3)).toBe(CELL_SIZING.dev.vault.instanceTypes);
+  });
+
+  test('no file in lib/ decides by comparing a sizing name: the table is the only place (file:line listed)', () => {
+    const compare = new RegExp(`(?:===|!==|==|!=)\\s*'(?:${SIZINGS.join('|')})'|'(?:${SIZINGS.join('|')})'\\s*(?:===|!==|==|!=)`);
+    const found: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(path.join(REPO_ROOT, dir), { withFileTypes: true })) {
+        const rel = path.posix.join(dir, e.name);
+        if (e.isDirectory()) walk(rel);
+        else if (rel.endsWith('.ts') && rel !== 'lib/cell/sizing.ts') {
+          fs.readFileSync(path.join(REPO_ROOT, rel), 'utf8').split('\n').forEach((line, i) => {
+            if (compare.test(line)) found.push(`${rel}:${i + 1}: ${line.trim()}`);
+          });
+        }
+      }
+    };
+    walk('lib');
+    expect(found).toEqual([]);
+    // The pattern does catch the form this module replaced.
+    expect(compare.test("const prod = tenant.spec.sizing === 'prod';")).toBe(true);
   });
 });
