@@ -57,6 +57,11 @@ describe('CONTRIBUTING.md', () => {
     }
   });
 
+  test('every file the page names anywhere (the one-source table included) exists', () => {
+    expect(pathsIn(CONTRIBUTING).filter((p) => !fs.existsSync(path.join(REPO_ROOT, p)))).toEqual([]);
+    expect(pathsIn(CONTRIBUTING)).toEqual(expect.arrayContaining(['lib/cell/sizing.ts', 'lib/data/retention-days.ts', 'test/data/retention-days.test.ts']));
+  });
+
   test('the region checklist names the scan that keeps regions.json the only place a region is named', () => {
     const text = steps('Add or change a region').join('\n');
     for (const t of ['test/registry/region-codes.test.ts', 'test/registry/json-schemas.test.ts', 'test/registry/regions.test.ts']) {

@@ -9,6 +9,7 @@ import { Sizing } from '../registry/tenant-spec';
 import { SECRET_ROTATION_RULES } from '../compliance/nag-packs';
 import { keyWithoutGrants } from '../keys/key-without-grants';
 import { SmbShare } from './file-share/smb-share';
+import { RETENTION_DAYS } from './retention-days';
 
 /**
  * One deployment type for every sizing: FSx replaces a file system whose deployment type changes.
@@ -30,7 +31,7 @@ export const FILE_SHARE_PORTS: ReadonlyArray<{ readonly port: ec2.Port; readonly
   { port: ec2.Port.tcp(443), description: 'ONTAP REST API (SVM management)' },
 ];
 
-export const FILE_SHARE_BACKUP_DAYS = 90;
+export const FILE_SHARE_BACKUP_DAYS = RETENTION_DAYS;
 /** FSx keeps automatic backups at most this long. */
 const MAX_FSX_BACKUP_DAYS = 90;
 
@@ -52,7 +53,7 @@ export interface CellFileShareProps {
   readonly storageCapacityGiB?: number;
   /**
    * Days FSx keeps automatic daily backups (1-90).
-   * @default 90
+   * @default RETENTION_DAYS (lib/data/retention-days.ts)
    */
   readonly backupRetentionDays?: number;
   /**
@@ -77,7 +78,7 @@ export interface CellFileShareProps {
 /**
  * The company's file share for git working copies: FSx for NetApp ONTAP (Multi-AZ), one storage
  * virtual machine and one volume, password-protected admins, encrypted with the data key,
- * backed up daily for 90 days and retained when the stack is deleted. The volume is served as a
+ * backed up daily for RETENTION_DAYS and retained when the stack is deleted. The volume is served as a
  * password-protected SMB share created at deploy time (`SmbShare`, docs/file-share.md).
  */
 export class CellFileShare extends Construct implements ec2.IConnectable {

@@ -2,6 +2,7 @@
 import { SynthesizedCell } from './cloud-assembly';
 import { DELETION_PROTECTION_TYPE } from '../rollback/deletion-protection-type';
 import { ALLOWED_REGION_COUNT } from '../registry/regions';
+import { RETENTION_DAYS } from '../data/retention-days';
 import { isKnownType } from './resource-types';
 import { CfnResource, TemplateModel, prop, showValue } from './template-model';
 
@@ -113,7 +114,6 @@ export const STATEFUL_TYPES = [
   'AWS::EC2::Volume',
 ];
 
-export const RETENTION_DAYS = 90;
 const GUARD_TYPE = /^Custom::\w*RegionGuard$/;
 
 export const CONTROLS: readonly Control[] = [
@@ -287,7 +287,7 @@ export const CONTROLS: readonly Control[] = [
   },
   {
     id: 'retention-90-days',
-    title: 'Deleted data is kept 90 days, and no stateful resource can be destroyed by a stack delete',
+    title: `Deleted data is kept ${RETENTION_DAYS} days, and no stateful resource can be destroyed by a stack delete`,
     evaluate(ctx, c) {
       const m = ctx.model;
       const plans = m.ofType('AWS::Backup::BackupPlan');
