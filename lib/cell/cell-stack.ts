@@ -1,4 +1,5 @@
 import { Stack, StackProps, Tags } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { CellDatabase } from '../data/cell-database';
 import { CellFileShare } from '../data/cell-file-share';
@@ -9,6 +10,7 @@ import { DeletionProtection } from '../rollback/deletion-protection';
 import { CellKeys } from '../keys/cell-keys';
 import { CellNetwork } from '../network/cell-network';
 import { Tenant } from '../registry/registry';
+import { CELL_SIZING } from './sizing';
 import { VaultCluster } from '../vault/vault-cluster';
 
 /** Tag keys every resource of a cell carries; the region guard finds a tenant's resources by TENANT_TAG. */
@@ -73,12 +75,12 @@ export class CellStack extends Stack {
     Tags.of(this).add(REGION_TAG, tenant.pin.region);
     Tags.of(this).add(MANAGED_BY_TAG, 'cellkit');
 
-    const prod = tenant.spec.sizing === 'prod';
+    const sizing = CELL_SIZING[tenant.spec.sizing];
     this.keys = new CellKeys(this, 'Keys', { tenantId: tenant.id });
     this.network = new CellNetwork(this, 'Network', {
       availabilityZones: tenant.region.availabilityZones,
       egress: tenant.spec.egress,
-      natGateways: tenant.spec.egress === 'nat' ? (prod ? 3 : 1) : 0,
+      natGateways: tenant.spec.egress === 'nat' ? sizing.natGateways : 0,
       logKey: this.keys.dataKey,
     });
 
@@ -103,7 +105,8 @@ export class CellStack extends Stack {
       sealKey: this.keys.sealKey,
       dataKey: this.keys.dataKey,
       egress: tenant.spec.egress,
-      nodes: prod ? 5 : 3,
+      nodes: sizing.vault.nodes,
+      instanceTypes: sizing.vault.instanceTypes.map((t) => new ec2.InstanceType(t)),
       recovery: vault && { pgpKeys: vault.recoveryPgpKeys, threshold: vault.recoveryThreshold },
       tls: vault?.tls,
       database: {

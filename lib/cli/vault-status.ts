@@ -4,6 +4,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
 import { findTenant } from '../guard/preflight';
+import { CELL_SIZING } from '../cell/sizing';
 import { CellkitConfigError } from '../registry/errors';
 import { Tenant, TenantRegistry, registryPaths } from '../registry/registry';
 import { STATUS_EXIT, VaultStatusClients, renderStatus, vaultStatus } from '../vault/status/vault-status';
@@ -17,9 +18,9 @@ export interface VaultStatusCommandDeps {
   readonly pollIntervalMs?: number;
 }
 
-/** Servers in a tenant's Vault cluster, as lib/cell/cell-stack.ts sizes it. */
+/** Servers in a tenant's Vault cluster, as lib/cell/sizing.ts sizes it. */
 export function expectedVaultNodes(t: Tenant): number {
-  return t.spec.sizing === 'prod' ? 5 : 3;
+  return CELL_SIZING[t.spec.sizing].vault.nodes;
 }
 
 export function sdkStatusClients(region: string): VaultStatusClients {

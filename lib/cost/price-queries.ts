@@ -3,6 +3,7 @@
 // list file", AWS Billing and Cost Management User Guide). Server-side filters are TERM_MATCH; the
 // usage type differs per region only by a prefix (e.g. `EUW2-NatGateway-Hours`), so it is matched
 // client-side by its suffix.
+import { CELL_SIZING } from '../cell/sizing';
 
 export interface PriceQuery {
   readonly key: string;
@@ -14,8 +15,8 @@ export interface PriceQuery {
   readonly unit: string;
 }
 
-/** The instance types the cell's sizing profiles use (lib/data/cell-database.ts, lib/vault). */
-export const RDS_CLASSES = ['db.t4g.medium', 'db.m7g.large'] as const;
+/** The database classes of the sizing table (lib/cell/sizing.ts), and the EC2 types priced for Vault. */
+export const RDS_CLASSES: readonly string[] = Object.values(CELL_SIZING).map((s) => `db.${s.database.instanceType}`);
 export const EC2_TYPES = ['t3.medium', 'm6i.large'] as const;
 
 export const PRICE_QUERIES: readonly PriceQuery[] = [

@@ -7,6 +7,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { SECRET_ROTATION_RULES } from '../compliance/nag-packs';
 import { keyWithoutGrants } from '../keys/key-without-grants';
+import { CELL_SIZING } from '../cell/sizing';
+import { RETENTION_DAYS } from './retention-days';
 import { Sizing } from '../registry/tenant-spec';
 
 /** Pinned engine: raise the pin after AWS applies a minor upgrade, never lower it. */
@@ -16,21 +18,8 @@ export const POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_9;
 export const DATABASE_LOG_EXPORTS = ['postgresql', 'upgrade'] as const;
 
 
-/** RDS keeps automated backups at most this long; AWS Backup keeps the 90 days. */
+/** RDS keeps automated backups at most this long; AWS Backup keeps the RETENTION_DAYS (lib/data/retention-days.ts). */
 export const MAX_RDS_BACKUP_DAYS = 35;
-
-export interface DatabaseSizing {
-  readonly instanceType: ec2.InstanceType;
-  readonly multiAz: boolean;
-  /** Storage autoscaling ceiling; allocated storage is the same for every sizing (RDS cannot shrink it). */
-  readonly maxAllocatedStorageGiB: number;
-}
-
-/** Every field here changes in place: switching sizing never replaces the database. */
-export const DATABASE_SIZING: Readonly<Record<Sizing, DatabaseSizing>> = {
-  dev: { instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM), multiAz: false, maxAllocatedStorageGiB: 100 },
-  prod: { instanceType: ec2.InstanceType.of(ec2.InstanceClass.M7G, ec2.InstanceSize.LARGE), multiAz: true, maxAllocatedStorageGiB: 1000 },
-};
 
 export interface CellDatabaseProps {
   /** Tenant id: names the instance `cellkit-<tenant>` and its secret. */
@@ -101,14 +90,14 @@ export class CellDatabase extends Construct implements ec2.IConnectable {
       throw new Error(`${what}: usernameSuffix must be 1-55 lowercase letters or digits; got ${JSON.stringify(props.usernameSuffix)}`);
     }
     if (!Number.isInteger(backupDays) || backupDays < 1 || backupDays > MAX_RDS_BACKUP_DAYS) {
-      throw new Error(`${what}: backupRetention must be 1-${MAX_RDS_BACKUP_DAYS} whole days (RDS limit; the 90 days are kept by AWS Backup); got ${backupDays}`);
+      throw new Error(`${what}: backupRetention must be 1-${MAX_RDS_BACKUP_DAYS} whole days (RDS limit; the ${RETENTION_DAYS} days are kept by AWS Backup); got ${backupDays}`);
     }
     // RDS identifiers forbid "--", which tenant ids allow.
     const identifier = `cellkit-${props.tenantId}`;
     if (identifier.includes('--')) {
       throw new Error(`${what}: tenant id must not contain "--" (RDS instance identifiers forbid consecutive hyphens); got "${props.tenantId}"`);
     }
-    const sizing = DATABASE_SIZING[props.sizing];
+    const sizing = CELL_SIZING[props.sizing].database;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -137,7 +126,7 @@ export class CellDatabase extends Construct implements ec2.IConnectable {
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
       engine,
       instanceIdentifier: identifier,
-      instanceType: sizing.instanceType,
+      instanceType: new ec2.InstanceType(sizing.instanceType),
       multiAz: sizing.multiAz,
       vpc: props.vpc,
       vpcSubnets: props.subnets,
@@ -192,7 +181,7 @@ export class CellDatabase extends Construct implements ec2.IConnectable {
       for (const id of ['AwsSolutions-RDS3', 'HIPAA.Security-RDSMultiAZSupport', 'NIST.800.53.R5-RDSMultiAZSupport']) {
         Validations.of(this.instance).acknowledge({
           id,
-          reason: 'dev sizing is single-AZ by design (cost); data is protected by 35-day point-in-time recovery and 90-day AWS Backup recovery points, and switching the tenant to prod sizing turns Multi-AZ on in place.',
+          reason: `dev sizing is single-AZ by design (cost); data is protected by 35-day point-in-time recovery and ${RETENTION_DAYS}-day AWS Backup recovery points, and switching the tenant to prod sizing turns Multi-AZ on in place.`,
         });
       }
     }

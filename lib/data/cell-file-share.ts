@@ -4,10 +4,12 @@ import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { CELL_SIZING } from '../cell/sizing';
 import { Sizing } from '../registry/tenant-spec';
 import { SECRET_ROTATION_RULES } from '../compliance/nag-packs';
 import { keyWithoutGrants } from '../keys/key-without-grants';
 import { SmbShare } from './file-share/smb-share';
+import { RETENTION_DAYS } from './retention-days';
 
 /**
  * One deployment type for every sizing: FSx replaces a file system whose deployment type changes.
@@ -15,8 +17,6 @@ import { SmbShare } from './file-share/smb-share';
  */
 export const FILE_SHARE_DEPLOYMENT_TYPE = 'MULTI_AZ_1';
 
-/** Only throughput changes with sizing (in place, both ways). SSD capacity can only grow, so it is one value. */
-export const FILE_SHARE_THROUGHPUT: Readonly<Record<Sizing, number>> = { dev: 128, prod: 512 };
 
 /** MULTI_AZ_1 throughput tiers (MBps). */
 const MULTI_AZ_1_THROUGHPUTS = [128, 256, 512, 1024, 2048, 4096];
@@ -31,7 +31,7 @@ export const FILE_SHARE_PORTS: ReadonlyArray<{ readonly port: ec2.Port; readonly
   { port: ec2.Port.tcp(443), description: 'ONTAP REST API (SVM management)' },
 ];
 
-export const FILE_SHARE_BACKUP_DAYS = 90;
+export const FILE_SHARE_BACKUP_DAYS = RETENTION_DAYS;
 /** FSx keeps automatic backups at most this long. */
 const MAX_FSX_BACKUP_DAYS = 90;
 
@@ -53,7 +53,7 @@ export interface CellFileShareProps {
   readonly storageCapacityGiB?: number;
   /**
    * Days FSx keeps automatic daily backups (1-90).
-   * @default 90
+   * @default RETENTION_DAYS (lib/data/retention-days.ts)
    */
   readonly backupRetentionDays?: number;
   /**
@@ -78,7 +78,7 @@ export interface CellFileShareProps {
 /**
  * The company's file share for git working copies: FSx for NetApp ONTAP (Multi-AZ), one storage
  * virtual machine and one volume, password-protected admins, encrypted with the data key,
- * backed up daily for 90 days and retained when the stack is deleted. The volume is served as a
+ * backed up daily for RETENTION_DAYS and retained when the stack is deleted. The volume is served as a
  * password-protected SMB share created at deploy time (`SmbShare`, docs/file-share.md).
  */
 export class CellFileShare extends Construct implements ec2.IConnectable {
@@ -108,7 +108,8 @@ export class CellFileShare extends Construct implements ec2.IConnectable {
     const backupDays = props.backupRetentionDays ?? FILE_SHARE_BACKUP_DAYS;
     const backupStart = props.dailyBackupStartTime ?? '01:00';
     const volumeSizeMiB = props.volumeSizeMiB ?? 102400;
-    const throughput = FILE_SHARE_THROUGHPUT[props.sizing];
+    // Only throughput changes with sizing (lib/cell/sizing.ts); SSD capacity can only grow, so it is one value.
+    const throughput = CELL_SIZING[props.sizing].fileShare.throughputMBps;
     if (!Number.isInteger(storageCapacity) || storageCapacity < 1024 || storageCapacity > 196608) {
       throw new Error(`${what}: storageCapacityGiB must be an integer 1024-196608 (FSx for ONTAP SSD limits); got ${storageCapacity}`);
     }
@@ -122,7 +123,7 @@ export class CellFileShare extends Construct implements ec2.IConnectable {
       throw new Error(`${what}: volumeSizeMiB must be an integer 20-${storageCapacity * 1024} (at most the SSD capacity); got ${volumeSizeMiB}`);
     }
     if (!MULTI_AZ_1_THROUGHPUTS.includes(throughput)) {
-      throw new Error(`${what}: throughput for sizing "${props.sizing}" must be one of ${MULTI_AZ_1_THROUGHPUTS.join(', ')} MBps; got ${throughput}`); // guards edits to FILE_SHARE_THROUGHPUT
+      throw new Error(`${what}: throughput for sizing "${props.sizing}" must be one of ${MULTI_AZ_1_THROUGHPUTS.join(', ')} MBps; got ${throughput}`); // guards edits to lib/cell/sizing.ts
     }
     const serverSubnets = props.vpc.selectSubnets(props.subnets).subnets;
     if (serverSubnets.length < 2) {

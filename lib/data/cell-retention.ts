@@ -3,8 +3,7 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-
-export const RETENTION_DAYS = 90;
+import { RETENTION_DAYS } from './retention-days';
 
 export interface CellRetentionProps {
   /** Tenant id: names the vault and plan `cellkit-<tenant>`. */
@@ -15,14 +14,14 @@ export interface CellRetentionProps {
   readonly resourceArns: readonly string[];
   /**
    * How long each daily recovery point is kept; the vault lock refuses anything shorter.
-   * @default Duration.days(90)
+   * @default Duration.days(RETENTION_DAYS), lib/data/retention-days.ts
    */
   readonly retention?: Duration;
 }
 
 /**
  * AWS Backup for the data tier: a retained vault encrypted with the data key, locked (governance
- * mode) to a minimum retention, and a daily plan keeping every recovery point 90 days.
+ * mode) to a minimum retention, and a daily plan keeping every recovery point RETENTION_DAYS (lib/data/retention-days.ts).
  */
 export class CellRetention extends Construct {
   readonly vault: backup.BackupVault;

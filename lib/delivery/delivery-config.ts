@@ -33,7 +33,7 @@ export function deliveryConfigSchema(regions: RegionCatalog) {
       connectionArn: z
         .string()
         .regex(/^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection\/[0-9a-f-]{36}$/, {
-          error: 'must be a CodeConnections (or CodeStar Connections) connection ARN, e.g. arn:aws:codeconnections:eu-west-2:123456789012:connection/<uuid>',
+          error: 'must be a CodeConnections (or CodeStar Connections) connection ARN, arn:aws:codeconnections:<region>:<account>:connection/<uuid>',
         }),
     }).describe('The repository the pipelines build from, through an AWS CodeConnections connection.'),
     canaries: z.array(tenantIdSchema).default([])

@@ -2,6 +2,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { DISABLED_CONTROLS, DisabledControl } from '../compliance/control-tower';
+import { RETENTION_DAYS } from '../data/retention-days';
 import { SynthesizedCell } from './cloud-assembly';
 import { ControlResult, evaluate } from './controls';
 import { Acknowledgment, TemplateModel } from './template-model';
@@ -113,8 +114,8 @@ function mermaid(cell: SynthesizedCell, m: TemplateModel): string {
   if (has('AWS::FSx::FileSystem')) out.push('      fsx[("FSx for NetApp ONTAP: source code")]');
   out.push('    end');
   out.push(`    datakey{{"KMS data key, rotated yearly"}}`, `    sealkey{{"KMS seal key, rotated yearly"}}`);
-  if (has('AWS::Backup::BackupVault')) out.push('    backup[("AWS Backup vault: 90 days")]');
-  if (has('AWS::S3::Bucket')) out.push('    snapshots[("Vault snapshot bucket: 90 days")]');
+  if (has('AWS::Backup::BackupVault')) out.push(`    backup[("AWS Backup vault: ${RETENTION_DAYS} days")]`);
+  if (has('AWS::S3::Bucket')) out.push(`    snapshots[("Vault snapshot bucket: ${RETENTION_DAYS} days")]`);
   out.push('  end', '  guard -->|"checked first"| cell');
   if (has('AWS::AutoScaling::AutoScalingGroup')) out.push('  app --- vault', '  sealkey -.->|seals| vault');
   if (has('AWS::RDS::DBInstance')) out.push('  data --- db', '  datakey -.->|encrypts| db');

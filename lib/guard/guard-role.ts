@@ -12,7 +12,8 @@ export const IAM_ROLE_NAME_MAX = 64;
  * `cellkit-guard-<tenant>-<region>`. IAM role names are unique per account, not per region, so the region
  * is part of the name: a stack of the same tenant in a second region gets its own role and is refused by
  * the guard's check with a clear reason, not by an "already exists" error on the role. At most
- * 14 + 32 + 1 + 14 = 61 characters for a 32-character tenant id and a region code like ap-southeast-2.
+ * 14 + 32 + 1 + 14 = 61 characters for a 32-character tenant id and a 14-character region code (the
+ * longest form in regions.json today); a longer name is refused at synth with the reason below.
  */
 export function guardRoleName(tenantId: string, region: string): string {
   const name = `cellkit-guard-${tenantId}-${region}`;

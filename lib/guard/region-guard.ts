@@ -16,6 +16,12 @@ import { HANDLER_BUNDLE_CACHE, handlerBundleDir, handlerFolderInputs } from '../
 /** Everything the guard's role may do besides writing its own log: read-only, and IAM cannot scope these to a resource. */
 export const GUARD_READ_ACTIONS: readonly string[] = [...GUARD_APIS].sort();
 
+/**
+ * GUARD_APIS for messages and acknowledgment reasons, as "a, b and c". Here, not in guard-role.ts, so
+ * the guard's Lambda bundle (which includes guard-role.ts) stays as it is.
+ */
+export const GUARD_APIS_PROSE = `${GUARD_APIS.slice(0, -1).join(', ')} and ${GUARD_APIS[GUARD_APIS.length - 1]}`;
+
 /** How long CloudFormation waits for the guard's answer before it fails the resource. */
 export const GUARD_SERVICE_TIMEOUT = Duration.minutes(5);
 
@@ -92,7 +98,7 @@ export class RegionGuard extends Construct {
     });
     Validations.of(readPolicy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'kms:ListAliases, rds:DescribeDBInstances and fsx:DescribeFileSystems are list/describe calls that IAM cannot scope to a resource; they must cover every allowed region, and the policy holds no other action.',
+      reason: `${GUARD_APIS_PROSE} are list/describe calls that IAM cannot scope to a resource; they must cover every allowed region, and the policy holds no other action.`,
     });
     const logPolicy = new iam.ManagedPolicy(this, 'LogPolicy', {
       roles: [this.role],

@@ -9,7 +9,7 @@ export class CellkitConfigError extends Error {
   }
 }
 
-/** Renders a JSON path such as `placement.region` or `regions.eu-west-2.availabilityZones[1]`. */
+/** Renders a JSON path such as `placement.region` or `regions.<code>.availabilityZones[1]`. */
 export function fieldPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(root)';
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`)).join('');

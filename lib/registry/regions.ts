@@ -7,7 +7,9 @@ export const ALLOWED_REGION_COUNT = 6;
 export const GEOGRAPHIES = ['EU', 'US', 'APAC'] as const;
 export type Geography = (typeof GEOGRAPHIES)[number];
 
-const regionCode = z.string().regex(/^[a-z]{2}-[a-z]+-\d$/, { error: 'must be an AWS region code such as "eu-west-2"' });
+/** The form of an AWS region code (`<area>-<direction>-<n>`); the codes themselves live only in regions.json. */
+export const RegionCodeSchema = z.string().regex(/^[a-z]{2}-[a-z]+-\d$/, { error: 'must be an AWS region code: two letters, a direction and a digit, like the keys of regions.json' });
+const regionCode = RegionCodeSchema;
 
 export const RegionSchema = z.strictObject({
   city: z.string().min(1, { error: 'must name the city' }),
@@ -51,7 +53,7 @@ export const RegionsFileSchema = z
 export type RegionsFile = z.infer<typeof RegionsFileSchema>;
 
 export interface RegionInfo {
-  /** AWS region code, e.g. `eu-west-2`. */
+  /** AWS region code: a key of regions.json. */
   readonly code: string;
   readonly city: string;
   readonly geography: Geography;
@@ -94,7 +96,7 @@ export class RegionCatalog {
     return this.has(code) ? `${code} (${this.get(code).city})` : code;
   }
 
-  /** "eu-west-2 (London), ..." for messages. */
+  /** "<code> (<city>), ..." for messages, in regions.json order. */
   get allowedList(): string {
     return this.codes.map((c) => this.describe(c)).join(', ');
   }

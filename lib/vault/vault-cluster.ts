@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { vaultInstanceTypesFor } from '../cell/sizing';
 import { principalArnStatement } from '../keys/cell-keys';
 import { Egress, VAULT_TLS_MODES } from '../registry/tenant-spec';
 import { emptySecret } from './empty-secret';
@@ -77,7 +78,7 @@ export interface VaultClusterProps {
    * size, so a capacity shortage of one type does not stop a replacement (Control Tower CT.AUTOSCALING.PR.6),
    * each a Nitro type that encrypts traffic between instances (CT.AUTOSCALING.PR.11; EC2 User Guide,
    * "Encryption in transit").
-   * @default c6i.large and c6a.large (2 vCPU, 4 GiB) for 3 nodes, m6i.large and m6a.large (2 vCPU, 8 GiB) for 5
+   * @default the types of the sizing in lib/cell/sizing.ts that runs this many nodes (c6i/c6a.large for 3, m6i/m6a.large for 5)
    */
   readonly instanceTypes?: readonly ec2.InstanceType[];
   /**
@@ -158,7 +159,7 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
     // Vault is initialised during the deploy: without operator PGP keys, refuse before building anything.
     validateRecovery(props.tenantId, props.recovery?.pgpKeys, props.recovery?.threshold);
     const machineImage = vaultMachineImage(who, region, props.image ?? VAULT_IMAGE);
-    const instanceTypes = props.instanceTypes ?? (this.nodes === 5 ? ['m6i.large', 'm6a.large'] : ['c6i.large', 'c6a.large']).map((t) => new ec2.InstanceType(t));
+    const instanceTypes = props.instanceTypes ?? vaultInstanceTypesFor(this.nodes).map((t) => new ec2.InstanceType(t));
     const typeNames = instanceTypes.map(String);
     if (new Set(typeNames).size < 2 || new Set(typeNames).size !== typeNames.length) {
       throw new Error(`${who}: instanceTypes must list at least two distinct instance types (Control Tower CT.AUTOSCALING.PR.6); got [${typeNames.join(', ')}]`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseWith } from '../registry/json-file';
+import { RegionCodeSchema } from '../registry/regions';
 import amiFile from './amis.json';
 
 /**
@@ -27,7 +28,7 @@ export type AmiPin = z.infer<typeof AmiPinSchema>;
 export const AmiFileSchema = z.strictObject({
   $comment: z.string().optional(),
   parameter: z.string().startsWith('/aws/service/', 'must be an AWS public parameter (/aws/service/...)'),
-  pins: z.record(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be a region code such as eu-west-2'), AmiPinSchema),
+  pins: z.record(RegionCodeSchema, AmiPinSchema),
 });
 export type AmiFile = z.infer<typeof AmiFileSchema>;
 

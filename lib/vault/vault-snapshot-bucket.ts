@@ -2,13 +2,14 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { RETENTION_DAYS } from '../data/retention-days';
 
 export interface VaultSnapshotBucketProps {
   /** Encrypts every snapshot object (SSE-KMS). */
   readonly encryptionKey: kms.IKey;
   /**
    * How long current and noncurrent snapshot versions are kept.
-   * @default Duration.days(90)
+   * @default Duration.days(RETENTION_DAYS), lib/data/retention-days.ts
    */
   readonly retention?: Duration;
 }
@@ -24,7 +25,7 @@ export class VaultSnapshotBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: VaultSnapshotBucketProps) {
     super(scope, id);
-    const retention = props.retention ?? Duration.days(90);
+    const retention = props.retention ?? Duration.days(RETENTION_DAYS);
     const days = retention.toDays({ integral: false });
     if (!Number.isInteger(days) || days < 1) {
       throw new Error(`VaultSnapshotBucket: retention must be a whole number of days, at least 1 (S3 lifecycle); got ${retention.toHumanString()}`);

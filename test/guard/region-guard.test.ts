@@ -5,8 +5,8 @@ import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CellStack, TENANT_TAG, cellStackName } from '../../lib/cell/cell-stack';
-import { guardRoleName } from '../../lib/guard/guard-role';
-import { GUARD_READ_ACTIONS, GUARD_SERVICE_TIMEOUT, RegionGuard, RegionGuardProps, guardBundleDir } from '../../lib/guard/region-guard';
+import { GUARD_APIS, guardRoleName } from '../../lib/guard/guard-role';
+import { GUARD_APIS_PROSE, GUARD_READ_ACTIONS, GUARD_SERVICE_TIMEOUT, RegionGuard, RegionGuardProps, guardBundleDir } from '../../lib/guard/region-guard';
 import { REPO_ROOT, cellStack, nagFindings, regions, teamTenant, tenant } from '../fixtures';
 
 type Resources = Record<string, {
@@ -194,4 +194,15 @@ describe('RegionGuard validation', () => {
     const meta = Object.values(res).filter((r) => r.Type === 'AWS::CDK::Metadata');
     for (const r of meta) expect(r.DependsOn ?? []).not.toContain('RegionGuardCheckEC19A7C9');
   });
+});
+
+test('the scanned APIs are spelled once (GUARD_APIS): the read policy, its acknowledgment and the readiness hint follow it', () => {
+  for (const api of GUARD_APIS) expect(GUARD_APIS_PROSE.split(api)).toHaveLength(2);
+  expect([...GUARD_READ_ACTIONS].sort()).toEqual([...GUARD_APIS].sort());
+  // The construct's acknowledgment reason and the readiness hint build their text from GUARD_APIS_PROSE.
+  for (const file of ['lib/guard/region-guard.ts', 'lib/readiness/checks/region-guard.ts']) {
+    const source = fs.readFileSync(path.join(REPO_ROOT, file), 'utf8');
+    expect(source).toContain('${GUARD_APIS_PROSE}');
+    for (const api of GUARD_APIS) expect(`${file}: ${source.includes(api)}`).toBe(`${file}: false`);
+  }
 });

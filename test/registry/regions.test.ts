@@ -96,7 +96,7 @@ describe('regions.json', () => {
         const { ['eu-west-1']: ireland, ...rest } = f.regions;
         return { ...f, regions: { ...rest, Ireland: ireland } };
       }),
-    ).toThrow(/field "regions": key "Ireland" must be an AWS region code such as "eu-west-2"/);
+    ).toThrow(/field "regions": key "Ireland" must be an AWS region code: two letters, a direction and a digit, like the keys of regions.json/);
   });
 
   test('a missing file is refused with its path', () => {

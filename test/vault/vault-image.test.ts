@@ -64,7 +64,7 @@ test.each([
   [{ parameter: '/my/own/ami', pins: {} }, /field "parameter": must be an AWS public parameter \(\/aws\/service\/...\); got "\/my\/own\/ami"/],
   [{ parameter: AL2023_PARAMETER, pins: {}, amis: {} }, /unknown field "amis"/],
   [{ parameter: AL2023_PARAMETER, pins: { 'ap-southeast-2': { ...pinned('ami-0123456789abcdef0').pins['ap-southeast-2'], fetchedAt: 'yesterday' } } }, /field "pins.ap-southeast-2.fetchedAt": .*got "yesterday"/],
-  [{ parameter: AL2023_PARAMETER, pins: { 'Sydney': pinned('ami-0123456789abcdef0').pins['ap-southeast-2'] } }, /key "Sydney" must be a region code such as eu-west-2/],
+  [{ parameter: AL2023_PARAMETER, pins: { 'Sydney': pinned('ami-0123456789abcdef0').pins['ap-southeast-2'] } }, /key "Sydney" must be an AWS region code: two letters, a direction and a digit, like the keys of regions.json/],
 ])('the image file refuses %j', (input, message) => {
   expect(() => parseAmiFile(input)).toThrow(message);
 });

@@ -1,4 +1,5 @@
 import { TENANT_TAG } from '../../cell/cell-stack';
+import { GUARD_APIS_PROSE } from '../../guard/region-guard';
 import { checkTenantRegions, describeResult } from '../../guard/region-check';
 import { ReadinessCheck, fail, pass, unknown } from '../check';
 
@@ -35,7 +36,7 @@ export const regionGuard: ReadinessCheck = {
             'run again with a principal the SCP exempts (cellkit guard scp --exempt-principal), or rely on the deploy-time guard, which makes the same check during `cdk deploy`',
           );
         }
-        return unknown(verdict, 'fix the permissions or wait out the throttling, then run again (the caller needs kms:ListAliases, rds:DescribeDBInstances and fsx:DescribeFileSystems in every allowed region)');
+        return unknown(verdict, `fix the permissions or wait out the throttling, then run again (the caller needs ${GUARD_APIS_PROSE} in every allowed region)`);
     }
   },
 };

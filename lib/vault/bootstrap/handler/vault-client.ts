@@ -19,7 +19,7 @@ export class VaultError extends Error {
 export class VaultUnreachable extends Error {}
 
 export interface VaultClientOptions {
-  /** e.g. https://internal-vault-123.elb.eu-west-2.amazonaws.com:8200 */
+  /** The load balancer's name and port, https://internal-vault-<id>.elb.<region>.amazonaws.com:8200 */
   readonly address: string;
   /** PEM of the CA that issued Vault's server certificate. */
   readonly ca: string;
