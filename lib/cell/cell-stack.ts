@@ -104,6 +104,7 @@ export class CellStack extends Stack {
       clientSecurityGroup: this.network.appSecurityGroup,
       sealKey: this.keys.sealKey,
       dataKey: this.keys.dataKey,
+      fileShareSecret: this.fileShare.smbShare.userSecret,
       egress: tenant.spec.egress,
       nodes: sizing.vault.nodes,
       instanceTypes: sizing.vault.instanceTypes.map((t) => new ec2.InstanceType(t)),

@@ -51,6 +51,12 @@ export interface VaultBootstrapProps {
   };
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * The file share's SMB user secret (JSON: username, domain, share, password): the bootstrap copies it into
+   * Vault's KV (`integrations/file-share`) for the application plane.
+   * @default - no file share credentials are copied into Vault
+   */
+  readonly fileShareSecret?: secretsmanager.ISecret;
 }
 
 /**
@@ -101,6 +107,7 @@ export class VaultBootstrap extends Construct implements ec2.IConnectable {
       Database: {
         Hostname: props.database.hostname, Port: props.database.port, Name: props.database.databaseName, MasterSecretArn: props.database.masterSecret.secretArn,
       },
+      ...(props.fileShareSecret ? { FileShareSecretArn: props.fileShareSecret.secretArn } : {}),
     };
     this.run = new CustomResource(this, 'Run', {
       serviceToken: this.function.functionArn,
@@ -116,13 +123,18 @@ export class VaultBootstrap extends Construct implements ec2.IConnectable {
   private createPolicy(props: VaultBootstrapProps): iam.ManagedPolicy {
     const secretKeys = [
       props.encryptionKey.keyArn,
-      ...[props.tlsSecret, props.database.masterSecret].flatMap((s) => (s.encryptionKey ? [s.encryptionKey.keyArn] : [])),
+      ...[props.tlsSecret, props.database.masterSecret, ...(props.fileShareSecret ? [props.fileShareSecret] : [])]
+        .flatMap((s) => (s.encryptionKey ? [s.encryptionKey.keyArn] : [])),
     ];
     return new iam.ManagedPolicy(this, 'Policy', {
       roles: [this.role],
       description: `cellkit ${props.tenantId}: Vault bootstrap: its two secrets read, recovery shares written`,
       statements: [
-        new iam.PolicyStatement({ sid: 'ReadCaAndMasterSecret', actions: ['secretsmanager:GetSecretValue'], resources: [props.tlsSecret.secretArn, props.database.masterSecret.secretArn] }),
+        new iam.PolicyStatement({
+          sid: 'ReadCaAndMasterSecret',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [props.tlsSecret.secretArn, props.database.masterSecret.secretArn, ...(props.fileShareSecret ? [props.fileShareSecret.secretArn] : [])],
+        }),
         new iam.PolicyStatement({ sid: 'WriteRecoveryShares', actions: ['secretsmanager:PutSecretValue'], resources: [this.recoverySecret.secretArn] }),
         new iam.PolicyStatement({
           sid: 'SecretKeysThroughSecretsManager',

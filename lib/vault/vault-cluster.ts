@@ -63,6 +63,11 @@ export interface VaultClusterProps {
   readonly clientSecurityGroup: ec2.ISecurityGroup;
   /** Seals Vault; this construct adds the one key-policy statement naming the Vault role. */
   readonly sealKey: kms.IKey;
+  /**
+   * The file share's SMB user secret, copied into Vault's KV by the bootstrap (docs/file-share.md).
+   * @default - no file share credentials in Vault
+   */
+  readonly fileShareSecret?: secretsmanager.ISecret;
   /** Encrypts volumes, logs, secrets and snapshots. */
   readonly dataKey: kms.IKey;
   readonly database: VaultDatabaseTarget;
@@ -444,6 +449,7 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
         masterSecret: props.database.masterSecret,
       },
       logRetention: retention,
+      fileShareSecret: props.fileShareSecret,
     });
     this.bootstrap.run.node.addDependency(this.autoScalingGroup, listener, this.tlsSecret);
     // With cellkit-issued TLS, Vault has a certificate only once the issuer has filled the secret.

@@ -33,6 +33,18 @@ describe('CellStack', () => {
     expect(team.region).toBe('eu-west-2');
   });
 
+  test("the Vault bootstrap copies the file share's SMB user secret into Vault, and may read only that one more secret", () => {
+    const json = Template.fromStack(cellStack(teamTenant())).toJSON() as { Resources: Record<string, any> };
+    const [smbSecretId] = Object.entries(json.Resources).find(([id, r]) => r.Type === 'AWS::SecretsManager::Secret' && /^FileShareSmbShareUserSecret/.test(id))!;
+    const run = Object.values(json.Resources).find((r) => r.Type === 'Custom::CellkitVaultBootstrap');
+    expect(run.Properties.FileShareSecretArn).toEqual({ Ref: smbSecretId });
+    const policy = Object.entries(json.Resources).find(([id, r]) => r.Type === 'AWS::IAM::ManagedPolicy' && /^VaultBootstrapPolicy/.test(id))![1];
+    const read = policy.Properties.PolicyDocument.Statement.find((st: { Sid: string }) => st.Sid === 'ReadCaAndMasterSecret');
+    expect(read.Action).toBe('secretsmanager:GetSecretValue');
+    expect(read.Resource).toContainEqual({ Ref: smbSecretId });
+    expect(read.Resource).toHaveLength(3);
+  });
+
   test('describes itself for auditors: tenant, plan, cellkit version, region', () => {
     expect(Template.fromStack(team).toJSON().Description).toBe('cellkit 0.0.0-test: company cell of tenant "globex" (Globex GmbH), team plan, pinned to eu-west-2 (London)');
   });

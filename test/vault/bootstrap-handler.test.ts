@@ -45,11 +45,17 @@ interface Run {
   readonly logs: string[];
 }
 
-async function run(p: BootstrapProperties, opts: { type?: 'Create' | 'Update' | 'Delete'; tls?: unknown; budgetMs?: number; putFails?: boolean } = {}): Promise<Run> {
+const SMB_ARN = 'arn:aws:secretsmanager:eu-west-2:123456789012:secret:cellkit/acme/file-share/smb-user';
+const SMB = { username: 'git-service', domain: 'CELLKIT', share: 'git', password: 'smb-password-Zq81' };
+
+async function run(
+  p: BootstrapProperties,
+  opts: { type?: 'Create' | 'Update' | 'Delete'; tls?: unknown; budgetMs?: number; putFails?: boolean; smb?: unknown } = {},
+): Promise<Run> {
   const secretsWritten: Array<[string, string]> = [];
   const logs: string[] = [];
   let response: CloudFormationCustomResourceResponse | undefined;
-  const secrets: Record<string, string | undefined> = { [TLS_ARN]: JSON.stringify(opts.tls ?? { certificate: pki.cert, private_key: 'not read', ca: pki.ca }), [MASTER_ARN]: JSON.stringify(MASTER) };
+  const secrets: Record<string, string | undefined> = { [TLS_ARN]: JSON.stringify(opts.tls ?? { certificate: pki.cert, private_key: 'not read', ca: pki.ca }), [MASTER_ARN]: JSON.stringify(MASTER), [SMB_ARN]: JSON.stringify(opts.smb ?? SMB) };
   const deps: HandlerDeps = {
     getSecretString: async (arn) => secrets[arn],
     putSecretString: async (arn, value) => {
@@ -231,4 +237,41 @@ test.each([
   const { response } = await run(props('https://127.0.0.1:9', overrides as Partial<BootstrapProperties>));
   expect(response.Status).toBe('FAILED');
   expect(response.Reason).toContain(message);
+});
+
+describe('file share credentials into Vault KV (Vault stand-in, KV v2 API as in api-docs/secret/kv/kv-v2)', () => {
+  let vault: MockVault;
+  let address: string;
+  beforeEach(async () => {
+    vault = new MockVault(pki);
+    address = await vault.start();
+  });
+  afterEach(() => vault.stop());
+
+  test('the SMB user is copied to integrations/file-share, once: a re-run with the same secret adds no version', async () => {
+    const first = await run(props(address, { FileShareSecretArn: SMB_ARN }));
+    expect(first.response.Status).toBe('SUCCESS');
+    expect(vault.kv.get('integrations/file-share')).toEqual([SMB]);
+    const again = await run(props(address, { FileShareSecretArn: SMB_ARN }), { type: 'Update' });
+    expect(again.response.Status).toBe('SUCCESS');
+    expect(vault.kv.get('integrations/file-share')).toHaveLength(1);
+    expect(JSON.stringify({ first, again })).not.toContain(SMB.password);
+  });
+
+  test('a rotated password reaches Vault on the next deploy as a new version', async () => {
+    await run(props(address, { FileShareSecretArn: SMB_ARN }));
+    await run(props(address, { FileShareSecretArn: SMB_ARN }), { type: 'Update', smb: { ...SMB, password: 'rotated-Qw72' } });
+    expect(vault.kv.get('integrations/file-share')!.map((v) => v.password)).toEqual([SMB.password, 'rotated-Qw72']);
+  });
+
+  test('a secret without a password fails the deploy naming the secret and the missing field', async () => {
+    const { response } = await run(props(address, { FileShareSecretArn: SMB_ARN }), { smb: { username: 'git-service', domain: 'CELLKIT', share: 'git' } });
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toContain(`the file share secret ${SMB_ARN} has no password`);
+  });
+
+  test('without a file share secret nothing is written to KV', async () => {
+    await run(props(address));
+    expect(vault.kv.size).toBe(0);
+  });
 });

@@ -61,6 +61,8 @@ export class MockVault {
   dbConfig: any;
   rootRotated = false;
   readonly dbRoles = new Map<string, any>();
+  /** KV v2 entries by `<mount>/<path>`: the versions written, newest last. */
+  readonly kv = new Map<string, any[]>();
   voters = ['i-0a', 'i-0b', 'i-0c'];
   readonly requests: MockRequest[] = [];
   /** `METHOD path` -> a Vault error answer. */
@@ -182,6 +184,20 @@ export class MockVault {
     if (write && (m = r.path.match(/^database\/roles\/(.+)$/))) {
       this.dbRoles.set(m[1], r.body);
       return { status: 204 };
+    }
+    // KV v2 (api-docs/secret/kv/kv-v2): GET and POST/PUT /:mount/data/:path on a mounted version-2 KV engine.
+    if ((m = r.path.match(/^([^/]+)\/data\/(.+)$/)) && this.mounts.get(`${m[1]}/`)?.options?.version === '2') {
+      const key = `${m[1]}/${m[2]}`;
+      const versions = this.kv.get(key) ?? [];
+      if (r.method === 'GET') {
+        if (!versions.length) return err(404);
+        return { status: 200, body: { data: { data: versions[versions.length - 1], metadata: { version: versions.length, destroyed: false } } } };
+      }
+      if (write) {
+        if (!r.body?.data || typeof r.body.data !== 'object') return err(400, 'no data provided');
+        this.kv.set(key, [...versions, r.body.data]);
+        return { status: 200, body: { data: { version: versions.length + 1, destroyed: false, deletion_time: '' } } };
+      }
     }
     if (r.method === 'GET' && r.path === 'sys/storage/raft/configuration') {
       const servers = this.voters.map((id, i) => ({ node_id: id, address: `10.0.0.${i + 1}:8201`, leader: i === 0, protocol_version: '3', voter: true }));

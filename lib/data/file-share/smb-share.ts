@@ -78,7 +78,7 @@ export class SmbShare extends Construct {
 
     this.userSecret = new secretsmanager.Secret(this, 'UserSecret', {
       secretName: `cellkit/${props.tenantId}/file-share/smb-user`,
-      description: `cellkit ${props.tenantId}: SMB user of the git share (Vault KV cellkit/fileshare holds a copy)`,
+      description: `cellkit ${props.tenantId}: SMB user of the git share (Vault KV integrations/file-share holds a copy)`,
       encryptionKey: secretsKey,
       // ONTAP's local-user password complexity: 3 of 4 character classes, 6+ characters, not the user name.
       generateSecretString: {
@@ -172,7 +172,7 @@ export class SmbShare extends Construct {
     for (const rule of SECRET_ROTATION_RULES) {
       Validations.of(this.userSecret).acknowledge({
         id: rule,
-        reason: 'Rotation is configured (this Lambda, on ONTAP) but runs on demand, not on a schedule: Vault KV cellkit/fileshare holds a copy the git service mounts with, so an operator rotates and refreshes Vault in one step (docs/file-share.md). Nothing rotates by surprise.',
+        reason: 'Rotation is configured (this Lambda, on ONTAP) but runs on demand, not on a schedule: Vault KV integrations/file-share holds a copy the git service mounts with, so an operator rotates and then deploys, and the Vault bootstrap copies the new password (docs/file-share.md). Nothing rotates by surprise.',
       });
     }
   }

@@ -12,6 +12,11 @@ export const ROLL_VAULT_ROLE = 'cellkit-roll';
 /** Name of the database secrets engine's connection (`database/config/<name>`). */
 export const DB_CONNECTION = 'company';
 export const KV_MOUNTS = { gitSsh: 'git-ssh', integrations: 'integrations' } as const;
+/**
+ * Where the bootstrap copies the file share's SMB credentials (username, domain, share, password) for the
+ * application plane, which reads `integrations/data/*` (docs/file-share.md): KV v2 path `integrations/file-share`.
+ */
+export const FILE_SHARE_KV = { mount: KV_MOUNTS.integrations, path: 'file-share' } as const;
 /** Schema the application plane works in (PostgreSQL's default schema). */
 export const APP_SCHEMA = 'public';
 

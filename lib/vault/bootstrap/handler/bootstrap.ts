@@ -1,7 +1,7 @@
 // The bootstrap itself: initialise Vault once, then (on every run) configure it, check the Raft
 // voters, and give up the token. Every step checks before it acts, so a re-run changes nothing
 // that is already right. API pages: https://developer.hashicorp.com/vault/api-docs/system/<page>.
-import { VAULT_POLICIES, BOOTSTRAP_VAULT_ROLE, DB_CONNECTION, DB_CREDENTIAL_TTL, DB_STATEMENTS, APP_VAULT_ROLE, KV_MOUNTS, awsAuthBindings, databaseConnectionUrl } from '../vault-plan';
+import { VAULT_POLICIES, BOOTSTRAP_VAULT_ROLE, FILE_SHARE_KV, DB_CONNECTION, DB_CREDENTIAL_TTL, DB_STATEMENTS, APP_VAULT_ROLE, KV_MOUNTS, awsAuthBindings, databaseConnectionUrl } from '../vault-plan';
 import { Json, VaultClient, VaultClientOptions, VaultUnreachable } from './vault-client';
 
 /** The custom resource's properties (CloudFormation passes every scalar as a string). */
@@ -21,6 +21,8 @@ export interface BootstrapProperties {
   readonly AuditLogPath: string;
   readonly RoleArns: { readonly Application: string; readonly Operator: string; readonly VaultServers: string; readonly Bootstrap: string };
   readonly Database: { readonly Hostname: string; readonly Port: string; readonly Name: string; readonly MasterSecretArn: string };
+  /** The file share's SMB user secret, copied into KV for the application plane; absent: nothing is copied. */
+  readonly FileShareSecretArn?: string;
 }
 
 export interface BootstrapDeps {
@@ -160,6 +162,7 @@ async function configure(vault: VaultClient, token: string, p: BootstrapProperti
   for (const m of Object.values(KV_MOUNTS)) if (!mounts.has(`${m}/`)) await vault.write(`sys/mounts/${m}`, { type: 'kv', options: { version: '2' } }, token);
   if (!mounts.has('database/')) await vault.write('sys/mounts/database', { type: 'database' }, token);
   deps.log('audit devices, AWS auth roles, policies, autopilot and KV mounts in place');
+  if (p.FileShareSecretArn) await copyFileShareCredentials(vault, token, p.FileShareSecretArn, deps);
 
   // Database secrets engine (api-docs/secret/databases): configured once, then rotate-root so only Vault knows the password.
   if (!(await vault.read(`database/config/${DB_CONNECTION}`, token))) {
@@ -191,6 +194,24 @@ async function configure(vault: VaultClient, token: string, p: BootstrapProperti
     },
     token,
   );
+}
+
+/**
+ * The SMB user's credentials into KV v2 (api-docs/secret/kv/kv-v2: read and create/update a secret version),
+ * so the application plane reads them from Vault. Written only when they differ from the current version:
+ * a deploy never adds a version for nothing, and a rotated password reaches Vault on the next deploy.
+ */
+async function copyFileShareCredentials(vault: VaultClient, token: string, secretArn: string, deps: BootstrapDeps): Promise<void> {
+  const raw = JSON.parse((await deps.getSecretString(secretArn)) ?? '{}') as Record<string, unknown>;
+  const fields = ['username', 'domain', 'share', 'password'] as const;
+  const missing = fields.filter((f) => typeof raw[f] !== 'string' || !raw[f]);
+  if (missing.length) throw new Error(`the file share secret ${secretArn} has no ${missing.join(', ')}`);
+  const wanted = Object.fromEntries(fields.map((f) => [f, raw[f] as string]));
+  const path = `${FILE_SHARE_KV.mount}/data/${FILE_SHARE_KV.path}`;
+  const current = ((await vault.read(path, token))?.data as { data?: Record<string, unknown> } | undefined)?.data;
+  if (current && fields.every((f) => current[f] === wanted[f])) return;
+  await vault.write(path, { data: wanted }, token);
+  deps.log(`file share credentials copied to ${FILE_SHARE_KV.mount}/${FILE_SHARE_KV.path}`);
 }
 
 /** GET sys/storage/raft/configuration (api-docs/system/storage/raft): waits for exactly `nodes` voters. */
