@@ -11,6 +11,7 @@ import { TenantSpec, resolveRegion } from '../lib/registry/tenant-spec';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 const PINNED_AT = '2026-01-01T00:00:00.000Z';
+const EXAMPLE_VAULT = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'tenants', 'contoso.json'), 'utf8')) as { vault: TenantSpec['vault'] }).vault;
 
 /** The tenant every "one tenant" scenario selects: index 0, the largest shape (enterprise, prod, NAT in 3 AZs). */
 export const BENCH_TENANT = tenantId(0);
@@ -35,6 +36,8 @@ export function tenantDraft(i: number, regions: RegionCatalog): TenantSpec & { $
     sizing: i % 5 < 2 ? 'prod' : 'dev',
     egress: i % 7 < 4 ? 'nat' : 'none',
     database: { usernameSuffix: `u${crypto.createHash('sha256').update(id).digest('hex').slice(0, 7)}` },
+    // Every cell needs operator PGP keys (Vault is initialised during the deploy): the example tenant's.
+    vault: EXAMPLE_VAULT,
   };
 }
 

@@ -63,6 +63,12 @@ try {
     throw new CellkitConfigError([`context "${context('delivery') ? 'delivery' : 'pipeline'}": no delivery pipeline "${pipelineName}"; the plan has: all, ${plan!.map((p) => p.name).join(', ')}`]);
   }
   const selected = context('pipeline') ? pipelines!.flatMap((p) => p.waves.flatMap((w) => w.tenants)) : registry.select(context('tenant'), context('shard'));
+  // Vault is initialised during the deploy with the tenant's operator PGP keys: refuse, before any construct exists, a
+  // tenant that names none (the VaultBootstrap construct refuses it too, for other callers).
+  const keyless = selected.filter((t) => !t.spec.vault?.recoveryPgpKeys?.length);
+  if (keyless.length) {
+    throw new CellkitConfigError(keyless.map((t) => `tenant "${t.id}" (tenants/${t.id}.json): field "vault.recoveryPgpKeys" is missing or empty; Vault is initialised during the deploy and needs the operators' PGP public keys ("gpg --export KEYID | base64 -w0") to encrypt each recovery share to (docs/vault-bootstrap.md)`));
+  }
   const worker = process.env[WORKER_ENV];
   const workers = worker ? 1 : workerCount(context('workers'), selected.length, Math.min(os.availableParallelism(), cgroupCpuLimit(readIfPresent(CGROUP_CPU_MAX)) ?? Infinity));
   if (context('delivery') !== undefined) {

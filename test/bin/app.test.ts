@@ -51,6 +51,17 @@ describe('bin/app.ts', () => {
     expect(run.templates).toEqual(['Cell-globex.template.json']);
   });
 
+  test('a tenant without operator PGP keys is refused before any template is written, with no stack trace', () => {
+    const dir = validRegistry();
+    const { vault: _vault, ...keyless } = teamSpec();
+    dir.writeTenant('globex', keyless);
+    const run = runApp({ registry: dir.root, tenant: 'globex' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('cellkit: refusing to synthesize: tenant "globex" (tenants/globex.json): field "vault.recoveryPgpKeys" is missing or empty');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.templates).toEqual([]);
+  });
+
   test('a moved region is refused before any template is written', () => {
     const dir = validRegistry();
     dir.writeTenant('globex', teamSpec({ placement: { geography: 'US' } }));
