@@ -17,7 +17,7 @@ export interface PriceQuery {
 
 /** The database classes of the sizing table (lib/cell/sizing.ts), and the EC2 types priced for Vault. */
 export const RDS_CLASSES: readonly string[] = Object.values(CELL_SIZING).map((s) => `db.${s.database.instanceType}`);
-export const EC2_TYPES = ['t3.medium', 'm6i.large'] as const;
+export const EC2_TYPES: readonly string[] = [...new Set(Object.values(CELL_SIZING).flatMap((s) => s.vault.instanceTypes))];
 
 export const PRICE_QUERIES: readonly PriceQuery[] = [
   { key: 'fsx.ontap.multi-az.ssd-gb-month', serviceCode: 'AmazonFSx', filters: { fileSystemType: 'ONTAP', deploymentOption: 'Multi-AZ', productFamily: 'Storage', storageType: 'SSD' }, unit: 'GB-month' },
