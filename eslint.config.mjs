@@ -10,6 +10,7 @@ import tseslint from 'typescript-eslint';
 export const HANDLER_FILES = [
   'lib/**/handler/**/*.ts',
   'lib/lambda/cfn-response.ts',
+  'lib/lambda/rotation-event.ts',
   'lib/vault/bootstrap/vault-plan.ts',
   'lib/guard/region-check.ts',
   'lib/guard/guard-role.ts',

@@ -10,7 +10,7 @@ import { cellKeyAlias } from '../keys/key-alias';
 import { TENANT_ID_PATTERN, TENANT_ID_RULE } from '../registry/tenant-spec';
 import { GUARD_APIS, guardRoleName } from './guard-role';
 import type { GuardProperties } from './handler';
-import { FRAMEWORK_PACKS } from '../compliance/nag-packs';
+import { acknowledgeLambdaRules } from '../compliance/nag-packs';
 import { HANDLER_BUNDLE_CACHE, handlerBundleDir, handlerFolderInputs } from '../lambda/handler-bundle';
 
 /** Everything the guard's role may do besides writing its own log: read-only, and IAM cannot scope these to a resource. */
@@ -117,20 +117,14 @@ export class RegionGuard extends Construct {
       memorySize: 256,
     });
     this.function.node.addDependency(readPolicy, logPolicy);
-    for (const pack of FRAMEWORK_PACKS) {
-      Validations.of(this.function).acknowledge({
-        id: `${pack}-LambdaInsideVPC`,
-        reason: 'The region guard must reach KMS, RDS and FSx endpoints of the other allowed regions, which a cell VPC (egress may be "none", endpoints are for its own region) cannot; it runs before the VPC exists and holds no data.',
-      });
-      Validations.of(this.function).acknowledge({
-        id: `${pack}-LambdaConcurrency`,
-        reason: 'CloudFormation invokes it once per deployment of this stack; reserving concurrency would fail the first deployment in new accounts whose Lambda quota is 10 (AWS keeps 10 executions unreserved).',
-      });
-      Validations.of(this.function).acknowledge({
-        id: `${pack}-LambdaDLQ`,
-        reason: 'Invoked only by CloudFormation as a custom resource; the handler always answers CloudFormation before its timeout, and the stack events and the encrypted log record every failure. A dead-letter queue would hold events of deployments CloudFormation has already failed.',
-      });
-    }
+    acknowledgeLambdaRules(this.function, {
+      insideVpc:
+        'The region guard must reach KMS, RDS and FSx endpoints of the other allowed regions, which a cell VPC (egress may be "none", endpoints are for its own region) cannot; it runs before the VPC exists and holds no data.',
+      concurrency:
+        'CloudFormation invokes it once per deployment of this stack; reserving concurrency would fail the first deployment in new accounts whose Lambda quota is 10 (AWS keeps 10 executions unreserved).',
+      dlq:
+        'Invoked only by CloudFormation as a custom resource; the handler always answers CloudFormation before its timeout, and the stack events and the encrypted log record every failure. A dead-letter queue would hold events of deployments CloudFormation has already failed.',
+    });
 
     const properties: GuardProperties = {
       TenantId: tenantId,

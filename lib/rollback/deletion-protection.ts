@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { AwsCustomResource, AwsSdkCall, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
-import { FRAMEWORK_PACKS } from '../compliance/nag-packs';
+import { acknowledgeLambdaRules } from '../compliance/nag-packs';
 import { DELETION_PROTECTION_TYPE } from './deletion-protection-type';
 
 export interface DeletionProtectionProps {
@@ -125,15 +125,11 @@ export class DeletionProtection extends Construct {
   private acknowledgeFunction(): void {
     const fn = Stack.of(this).node.tryFindChild('AWS679f53fac002430cb0da5b7982bd2287');
     if (!fn) return;
-    for (const pack of FRAMEWORK_PACKS) {
-      Validations.of(fn).acknowledge({
-        id: `${pack}-LambdaConcurrency`,
-        reason: 'Invoked only by CloudFormation for this stack\'s custom resources (create, and delete on a create rollback); reserving concurrency would fail the first deploy in accounts with the default Lambda quota.',
-      });
-      Validations.of(fn).acknowledge({
-        id: `${pack}-LambdaDLQ`,
-        reason: 'Invoked only by CloudFormation as a custom resource; every failure is a stack event and in the encrypted log, and a dead-letter queue would hold events of operations CloudFormation has already failed.',
-      });
-    }
+    acknowledgeLambdaRules(fn, {
+      concurrency:
+        'Invoked only by CloudFormation for this stack\'s custom resources (create, and delete on a create rollback); reserving concurrency would fail the first deploy in accounts with the default Lambda quota.',
+      dlq:
+        'Invoked only by CloudFormation as a custom resource; every failure is a stack event and in the encrypted log, and a dead-letter queue would hold events of operations CloudFormation has already failed.',
+    });
   }
 }

@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { FRAMEWORK_PACKS } from '../compliance/nag-packs';
+import { acknowledgeLambdaRules } from '../compliance/nag-packs';
 import { HANDLER_BUNDLE_CACHE, handlerBundleDir, handlerFolderInputs } from '../lambda/handler-bundle';
 import type { BootstrapProperties } from './bootstrap/handler';
 import { emptySecret } from './empty-secret';
@@ -182,16 +182,12 @@ export class VaultBootstrap extends Construct implements ec2.IConnectable {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
       reason: 'CDK attaches the AWS-managed policy every VPC Lambda needs for its network interfaces (ec2:CreateNetworkInterface and friends, which IAM cannot scope to a resource) and its log; AWS keeps it minimal.',
     });
-    for (const pack of FRAMEWORK_PACKS) {
-      Validations.of(fn).acknowledge({
-        id: `${pack}-LambdaConcurrency`,
-        reason: 'CloudFormation invokes it once per deployment of this stack; reserving concurrency would fail the first deployment in new accounts whose Lambda quota is 10 (AWS keeps 10 executions unreserved).',
-      });
-      Validations.of(fn).acknowledge({
-        id: `${pack}-LambdaDLQ`,
-        reason: 'Invoked only by CloudFormation as a custom resource; the handler always answers CloudFormation before its timeout, and the stack events and the encrypted log record every failure. A dead-letter queue would hold events of deployments CloudFormation has already failed.',
-      });
-    }
+    acknowledgeLambdaRules(fn, {
+      concurrency:
+        'CloudFormation invokes it once per deployment of this stack; reserving concurrency would fail the first deployment in new accounts whose Lambda quota is 10 (AWS keeps 10 executions unreserved).',
+      dlq:
+        'Invoked only by CloudFormation as a custom resource; the handler always answers CloudFormation before its timeout, and the stack events and the encrypted log record every failure. A dead-letter queue would hold events of deployments CloudFormation has already failed.',
+    });
     return fn;
   }
 }

@@ -213,6 +213,35 @@ describe('against a Vault stand-in', () => {
     expect(response).toEqual(expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: 'cellkit-vault-bootstrap-acme' }));
     expect(vault.requests).toEqual([]);
   });
+
+  describe('file share credentials into Vault KV (KV v2 API as in api-docs/secret/kv/kv-v2)', () => {
+    test('the SMB user is copied to integrations/file-share, once: a re-run with the same secret adds no version', async () => {
+      const first = await run(props(address, { FileShareSecretArn: SMB_ARN }));
+      expect(first.response.Status).toBe('SUCCESS');
+      expect(vault.kv.get('integrations/file-share')).toEqual([SMB]);
+      const again = await run(props(address, { FileShareSecretArn: SMB_ARN }), { type: 'Update' });
+      expect(again.response.Status).toBe('SUCCESS');
+      expect(vault.kv.get('integrations/file-share')).toHaveLength(1);
+      expect(JSON.stringify({ first, again })).not.toContain(SMB.password);
+    });
+
+    test('a rotated password reaches Vault on the next deploy as a new version', async () => {
+      await run(props(address, { FileShareSecretArn: SMB_ARN }));
+      await run(props(address, { FileShareSecretArn: SMB_ARN }), { type: 'Update', smb: { ...SMB, password: 'rotated-Qw72' } });
+      expect(vault.kv.get('integrations/file-share')!.map((v) => v.password)).toEqual([SMB.password, 'rotated-Qw72']);
+    });
+
+    test('a secret without a password fails the deploy naming the secret and the missing field', async () => {
+      const { response } = await run(props(address, { FileShareSecretArn: SMB_ARN }), { smb: { username: 'git-service', domain: 'CELLKIT', share: 'git' } });
+      expect(response.Status).toBe('FAILED');
+      expect(response.Reason).toContain(`the file share secret ${SMB_ARN} has no password`);
+    });
+
+    test('without a file share secret nothing is written to KV', async () => {
+      await run(props(address));
+      expect(vault.kv.size).toBe(0);
+    });
+  });
 });
 
 test('times out with a clear message while Vault does not answer', async () => {
@@ -237,41 +266,4 @@ test.each([
   const { response } = await run(props('https://127.0.0.1:9', overrides as Partial<BootstrapProperties>));
   expect(response.Status).toBe('FAILED');
   expect(response.Reason).toContain(message);
-});
-
-describe('file share credentials into Vault KV (Vault stand-in, KV v2 API as in api-docs/secret/kv/kv-v2)', () => {
-  let vault: MockVault;
-  let address: string;
-  beforeEach(async () => {
-    vault = new MockVault(pki);
-    address = await vault.start();
-  });
-  afterEach(() => vault.stop());
-
-  test('the SMB user is copied to integrations/file-share, once: a re-run with the same secret adds no version', async () => {
-    const first = await run(props(address, { FileShareSecretArn: SMB_ARN }));
-    expect(first.response.Status).toBe('SUCCESS');
-    expect(vault.kv.get('integrations/file-share')).toEqual([SMB]);
-    const again = await run(props(address, { FileShareSecretArn: SMB_ARN }), { type: 'Update' });
-    expect(again.response.Status).toBe('SUCCESS');
-    expect(vault.kv.get('integrations/file-share')).toHaveLength(1);
-    expect(JSON.stringify({ first, again })).not.toContain(SMB.password);
-  });
-
-  test('a rotated password reaches Vault on the next deploy as a new version', async () => {
-    await run(props(address, { FileShareSecretArn: SMB_ARN }));
-    await run(props(address, { FileShareSecretArn: SMB_ARN }), { type: 'Update', smb: { ...SMB, password: 'rotated-Qw72' } });
-    expect(vault.kv.get('integrations/file-share')!.map((v) => v.password)).toEqual([SMB.password, 'rotated-Qw72']);
-  });
-
-  test('a secret without a password fails the deploy naming the secret and the missing field', async () => {
-    const { response } = await run(props(address, { FileShareSecretArn: SMB_ARN }), { smb: { username: 'git-service', domain: 'CELLKIT', share: 'git' } });
-    expect(response.Status).toBe('FAILED');
-    expect(response.Reason).toContain(`the file share secret ${SMB_ARN} has no password`);
-  });
-
-  test('without a file share secret nothing is written to KV', async () => {
-    await run(props(address));
-    expect(vault.kv.size).toBe(0);
-  });
 });

@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { FRAMEWORK_PACKS } from '../../compliance/nag-packs';
+import { acknowledgeLambdaRules } from '../../compliance/nag-packs';
 import { handlerBundleDir, handlerFolderInputs } from '../../lambda/handler-bundle';
 import type { SmbShareProps } from './smb-share';
 
@@ -62,16 +62,12 @@ export function smbShareRole(
 
 /** The framework packs' Lambda findings that do not apply to a custom resource / rotation function. */
 export function acknowledgeLambdaFindings(fn: lambda.IFunction): void {
-  for (const pack of FRAMEWORK_PACKS) {
-    Validations.of(fn).acknowledge({
-      id: `${pack}-LambdaConcurrency`,
-      reason: 'Invoked once per deployment by CloudFormation and on demand by Secrets Manager rotation; reserving concurrency would fail the first deployment in new accounts whose Lambda quota is 10.',
-    });
-    Validations.of(fn).acknowledge({
-      id: `${pack}-LambdaDLQ`,
-      reason: 'Invoked synchronously by CloudFormation (custom resource) and Secrets Manager (rotation), which both record failures; the handler answers CloudFormation with ONTAP\'s error, and the encrypted log keeps every call.',
-    });
-  }
+  acknowledgeLambdaRules(fn, {
+    concurrency:
+      'Invoked once per deployment by CloudFormation and on demand by Secrets Manager rotation; reserving concurrency would fail the first deployment in new accounts whose Lambda quota is 10.',
+    dlq:
+      'Invoked synchronously by CloudFormation (custom resource) and Secrets Manager (rotation), which both record failures; the handler answers CloudFormation with ONTAP\'s error, and the encrypted log keeps every call.',
+  });
 }
 
 /** The handler's bundle, built once per checkout (the region guard's mechanism). */

@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { FRAMEWORK_PACKS } from '../../compliance/nag-packs';
+import { acknowledgeLambdaRules } from '../../compliance/nag-packs';
 import { handlerBundleDir, handlerFolderInputs } from '../../lambda/handler-bundle';
 import { emptySecret } from '../empty-secret';
 import { TLS_ENV as ENV, TLS_POLICY, TlsIssuerProperties } from './handler/settings';
@@ -144,16 +144,12 @@ export class VaultTlsIssuer extends Construct {
     });
     // Lambda checks at creation that the role may manage network interfaces.
     this.function.node.addDependency(policy);
-    for (const pack of FRAMEWORK_PACKS) {
-      Validations.of(this.function).acknowledge({
-        id: `${pack}-LambdaConcurrency`,
-        reason: 'Invoked once per deployment by CloudFormation and once per rotation by Secrets Manager; reserving concurrency would fail the first deployment in new accounts whose Lambda quota is 10 (AWS keeps 10 executions unreserved).',
-      });
-      Validations.of(this.function).acknowledge({
-        id: `${pack}-LambdaDLQ`,
-        reason: 'Invoked synchronously by CloudFormation (it always answers the custom resource) and by Secrets Manager rotation (which records a failed step and retries); failures land in the stack events, the secret\'s rotation status and the encrypted log. A dead-letter queue would only hold events both services have already handled.',
-      });
-    }
+    acknowledgeLambdaRules(this.function, {
+      concurrency:
+        'Invoked once per deployment by CloudFormation and once per rotation by Secrets Manager; reserving concurrency would fail the first deployment in new accounts whose Lambda quota is 10 (AWS keeps 10 executions unreserved).',
+      dlq:
+        'Invoked synchronously by CloudFormation (it always answers the custom resource) and by Secrets Manager rotation (which records a failed step and retries); failures land in the stack events, the secret\'s rotation status and the encrypted log. A dead-letter queue would only hold events both services have already handled.',
+    });
 
     // The function must reach Secrets Manager (and, egress "none", the S3 response URL) through the VPC's endpoints.
     const endpoints = props.vpc.node.children.filter((c) => c instanceof ec2.InterfaceVpcEndpoint || c instanceof ec2.GatewayVpcEndpoint);

@@ -12,7 +12,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceResponse } from 'aws-lambda';
 import { CaBundle, TlsBundle, certificateFacts, issueCa, issueServer, vaultServerNames } from '../../../lib/vault/tls/handler/certs';
-import { RotationEvent, TLS_ENV, TlsIssuerProperties, makeHandler } from '../../../lib/vault/tls/handler';
+import type { RotationEvent } from '../../../lib/lambda/rotation-event';
+import { TLS_ENV, TlsIssuerProperties, makeHandler } from '../../../lib/vault/tls/handler';
 
 const TLS_ARN = 'arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:/cellkit/acme/vault/tls-AbCdEf';
 const CA_ARN = 'arn:aws:secretsmanager:ap-southeast-2:123456789012:secret:/cellkit/acme/vault/tls-ca-GhIjKl';

@@ -16,6 +16,7 @@ import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceRes
 import { putResponse, responseFor } from '../../../lambda/cfn-response';
 import { OntapClient, OntapConnection } from './ontap';
 import { ADMINISTRATORS, ShareSpec, checkUser, configureShare, qualifiedUser, setUserPassword } from './share';
+import type { RotationEvent } from '../../../lambda/rotation-event';
 
 /** The custom resource's properties (CloudFormation passes every value as a string). */
 export interface SmbShareProperties {
@@ -46,12 +47,6 @@ export interface SmbUserSecret {
   readonly domain: string;
   readonly share: string;
   readonly password: string;
-}
-
-export interface RotationEvent {
-  readonly Step: 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
-  readonly SecretId: string;
-  readonly ClientRequestToken: string;
 }
 
 export interface HandlerDeps {

@@ -16,16 +16,10 @@ import type { CloudFormationCustomResourceEvent, CloudFormationCustomResourceRes
 import { putResponse, responseFor } from '../../../lambda/cfn-response';
 import { CaBundle, ServerNames, TLS_POLICY, TlsBundle, bundleProblems, certificateFacts, issueCa, issueServer, remainingDays, vaultServerNames } from './certs';
 import { TLS_ENV, type TlsIssuerProperties } from './settings';
+import type { RotationEvent } from '../../../lambda/rotation-event';
 
 export { TLS_ENV };
 export type { TlsIssuerProperties };
-
-/** What Secrets Manager sends a rotation function. */
-export interface RotationEvent {
-  readonly Step: 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
-  readonly SecretId: string;
-  readonly ClientRequestToken: string;
-}
 
 export interface TlsHandlerDeps {
   readonly secrets: SecretsManagerClient;
