@@ -57,7 +57,8 @@ for (const pack of packs) {
 }
 // The Control Tower gate runs cfn-guard in child processes: their CPU is read from /proc (cutime + cstime).
 const { controlTowerValidator } = require('../lib/compliance/control-tower') as typeof import('../lib/compliance/control-tower');
-const gate = controlTowerValidator();
+const { cellTemplateIdentity } = require('../lib/cell/cell-identity') as typeof import('../lib/cell/cell-identity');
+const gate = controlTowerValidator({ identities: tenants.map(cellTemplateIdentity) });
 const childCpuMs = () => {
   const f = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
   return (Number(f[13]) + Number(f[14])) * 10;

@@ -13,6 +13,7 @@ import { App, CloudFormationValidatePlugin, Validations } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { CellStack, cellStackName } from '../lib/cell/cell-stack';
 import { controlTowerValidator } from '../lib/compliance/control-tower';
+import { cellTemplateIdentity } from '../lib/cell/cell-identity';
 import { nagPacks } from '../lib/compliance/nag-packs';
 import { ParallelSynthError, WORKER_ENV, cgroupCpuLimit, parseWorker, synthesizeInWorkers, workerCount, workerShare } from '../lib/fleet/parallel-synth';
 import { DELIVERY_FILE, GATED_ASSEMBLY, loadDeliveryConfig } from '../lib/delivery/delivery-config';
@@ -89,10 +90,11 @@ try {
       env: process.env,
     }).catch(refuse);
   } else {
-    for (const tenant of worker ? workerShare(selected, parseWorker(worker)) : selected) {
+    const tenants = worker ? workerShare(selected, parseWorker(worker)) : selected;
+    for (const tenant of tenants) {
       new CellStack(app, cellStackName(tenant.id), { tenant, cellkitVersion: version, allowedRegions: registry.regions.codes });
     }
-    Validations.of(app).addPlugins(...nagPacks(app), controlTowerValidator());
+    Validations.of(app).addPlugins(...nagPacks(app), controlTowerValidator({ identities: tenants.map(cellTemplateIdentity) }));
     if (context('cfn-validation') === 'true') Validations.of(app).addPlugins(new CloudFormationValidatePlugin());
     app.synth();
   }

@@ -1,7 +1,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DISABLED_CONTROLS, DisabledControl } from '../compliance/control-tower';
+import { DISABLED_CONTROLS, DisabledControl } from '../compliance/disabled-controls';
 import { RETENTION_DAYS } from '../data/retention-days';
 import { SynthesizedCell } from './cloud-assembly';
 import { ControlResult, evaluate } from './controls';
@@ -20,7 +20,7 @@ export interface CellReport {
   /** Not failures: e.g. the pinned Vault release is past its support window (checked only when a date is given). */
   readonly warnings: readonly string[];
   readonly acknowledgments: readonly Acknowledgment[];
-  /** Control Tower proactive controls the synth gate leaves off, for every cell (lib/compliance/control-tower.ts). */
+  /** Control Tower proactive controls the synth gate leaves off, for every cell (lib/compliance/disabled-controls.ts). */
   readonly controlTowerDisabled: readonly DisabledControl[];
   readonly diagram: string;
 }

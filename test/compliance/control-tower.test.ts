@@ -10,9 +10,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IConstruct } from 'constructs';
-import { CONTROL_TOWER_RULES_DIR, DISABLED_CONTROLS, bundledRuleFiles, controlTowerValidator, ruleFileName, ruleResourceTypes } from '../../lib/compliance/control-tower';
+import { CONTROL_TOWER_RULES_DIR, bundledRuleFiles, controlTowerValidator, ruleFileName } from '../../lib/compliance/control-tower';
+import { DISABLED_CONTROLS } from '../../lib/compliance/disabled-controls';
+import { ruleResourceTypes } from '../../lib/compliance/guard-input';
 import { FRAMEWORK_PACKS } from '../../lib/compliance/nag-packs';
 import { denyGrantsExceptForAwsServicesStatement, keyAdminStatement } from '../../lib/keys/cell-keys';
+import { cellTemplateIdentity } from '../../lib/cell/cell-identity';
+import { Tenant } from '../../lib/registry/registry';
 import { cellStack, teamTenant, tenant } from '../fixtures';
 
 /** An app with only the Control Tower gate, writing to a temp dir. */
@@ -95,8 +99,8 @@ describe('Control Tower gate', () => {
       expect(d.reason.length).toBeGreaterThan(80);
       expect(d.coveredBy).toMatch(/cdk-nag/);
     }
-    expect(() => controlTowerValidator([{ control: 'CT.S3.PR.99', reason: 'x', coveredBy: 'y' }])).toThrow(
-      "Control Tower controls to disable are not in @cdklabs/cdk-validator-cfnguard's bundled rules: CT.S3.PR.99 (lib/compliance/control-tower.ts)",
+    expect(() => controlTowerValidator({ disabled: [{ control: 'CT.S3.PR.99', reason: 'x', coveredBy: 'y' }] })).toThrow(
+      "Control Tower controls to disable are not in @cdklabs/cdk-validator-cfnguard's bundled rules: CT.S3.PR.99 (lib/compliance/disabled-controls.ts)",
     );
   });
 
@@ -117,6 +121,68 @@ describe('Control Tower gate', () => {
   test('CT ids map to the plugin\'s rule file names', () => {
     expect(ruleFileName('CT.ELASTICLOADBALANCING.PR.6')).toBe('ct-elasticloadbalancing-pr-6');
     expect(DISABLED_CONTROLS.map((d) => d.control).sort()).toEqual(['CT.ELASTICLOADBALANCING.PR.5', 'CT.ELASTICLOADBALANCING.PR.6', 'CT.LAMBDA.PR.3', 'CT.RDS.PR.1', 'CT.RDS.PR.13', 'CT.S3.PR.2']);
+  });
+});
+
+/** Findings as comparable lines: rule, template file, logical id, locations. */
+const findingLines = (r: { violations: any[] }) =>
+  r.violations.flatMap((v) => v.violatingResources.map((x: any) => `${v.ruleName} ${path.basename(x.templatePath)} ${x.resourceLogicalId} ${[...x.locations].sort().join(',')}`)).sort();
+
+describe('Control Tower gate on a fleet: one check per class of templates', () => {
+  // A few rules (cfn-guard as shipped takes ~15 s per cell for all of them): the four a broken cell breaks, and one that follows references.
+  const subset = ['ct-autoscaling-pr-1', 'ct-ec2-pr-1', 'ct-kms-pr-3', 'ct-lambda-pr-2', 'ct-s3-pr-9'];
+  const disabled = bundledRuleFiles().filter((f) => !subset.includes(f)).map((f) => ({ control: f.toUpperCase().replace(/-/g, '.'), reason: 'test subset', coveredBy: 'test' }));
+  const ruleFiles = subset.map((name) => path.join(CONTROL_TOWER_RULES_DIR, fs.readdirSync(CONTROL_TOWER_RULES_DIR, { recursive: true, encoding: 'utf8' }).find((f) => path.basename(f, '.guard') === name)!));
+  const acme = tenant();
+  const initech = tenant({ id: 'initech-eu', displayName: 'Initech Europe B.V.', account: '210987654321', database: { usernameSuffix: 'zz99yy88' } });
+  const globex = teamTenant();
+  const synthesized = new Map([acme, initech, globex].map((t) => [t.id, Template.fromStack(cellStack(t)).toJSON()]));
+
+  /** Writes the tenants' templates (broken as asked) to a fresh dir as cdk.out names them. */
+  function writeFleet(broken: readonly string[]): string[] {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cellkit-ct-fleet-'));
+    return [...synthesized].map(([id, original]) => {
+      const template = JSON.parse(JSON.stringify(original));
+      if (broken.includes(id)) {
+        for (const r of Object.values(template.Resources as Record<string, any>)) {
+          if (r.Type === 'AWS::S3::Bucket') delete r.Properties.ObjectLockEnabled;
+          if (r.Type === 'AWS::AutoScaling::AutoScalingGroup') delete r.Properties.AvailabilityZones;
+        }
+      }
+      const file = path.join(dir, `Cell-${id}.template.json`);
+      fs.writeFileSync(file, JSON.stringify(template));
+      return file;
+    });
+  }
+
+  function compare(broken: readonly string[], expectedRuns: number[]): string[] {
+    const files = writeFleet(broken);
+    const expected = findingLines(new CfnGuardValidator({ controlTowerRulesEnabled: false, rules: ruleFiles }).validate({ templatePaths: files } as never));
+    // Calls through to the plugin: records how many templates each cfn-guard run was given.
+    const spy = jest.spyOn(CfnGuardValidator.prototype, 'validate');
+    let checked: number[];
+    try {
+      const gate = controlTowerValidator({ disabled, identities: [acme, initech, globex].map((t: Tenant) => cellTemplateIdentity(t)) });
+      expect(findingLines(gate.validate({ templatePaths: files } as never))).toEqual(expected);
+      checked = spy.mock.calls.map(([context]) => context.templatePaths.length);
+    } finally {
+      spy.mockRestore();
+    }
+    expect([...new Set(checked)]).toEqual(expectedRuns);
+    return expected;
+  }
+
+  test('two tenants of one shape, both broken: checked once, and each gets the findings at its own logical ids', () => {
+    const expected = compare(['acme', 'initech-eu'], [2]);
+    expect(expected.some((f) => f.includes('Cell-acme.template.json'))).toBe(true);
+    expect(expected.some((f) => f.includes('Cell-initech-eu.template.json'))).toBe(true);
+    expect(expected.some((f) => f.includes('Cell-globex.template.json'))).toBe(false);
+  });
+
+  test('only one of them broken: they are no longer one class, and only the broken one has findings', () => {
+    const expected = compare(['initech-eu'], [3]);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected.every((f) => f.includes('Cell-initech-eu.template.json'))).toBe(true);
   });
 });
 

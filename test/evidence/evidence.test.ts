@@ -61,7 +61,7 @@ describe('cellkit evidence', () => {
     expect(md).toContain('**Result: PASS** (8 of 8 controls pass)');
     expect(md).toContain('```mermaid\nflowchart TB');
     expect(md).toMatch(/\| `NetworkVpcPublicSubnet1DefaultRoute[0-9A-F]*` \| `HIPAA\.Security-VPCNoUnrestrictedRouteToIGW` \| .{40,} \|/);
-    // The Control Tower controls the gate leaves off, each with its reason and coverage (lib/compliance/control-tower.ts).
+    // The Control Tower controls the gate leaves off, each with its reason and coverage (lib/compliance/disabled-controls.ts).
     expect(md).toContain('## Control Tower controls off in the synth gate');
     for (const id of ['CT.LAMBDA.PR.3', 'CT.RDS.PR.1', 'CT.S3.PR.2', 'CT.ELASTICLOADBALANCING.PR.6']) expect(md).toMatch(new RegExp(`\\| \`${id.replace(/\./g, '\\.')}\` \\| .{80,} \\| .*cdk-nag.* \\|`));
     const json = JSON.parse(fs.readFileSync(path.join(out, 'acme.json'), 'utf8'));
