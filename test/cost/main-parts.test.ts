@@ -37,7 +37,6 @@ const DOCUMENTED_GAPS: Record<string, string[]> = {
     'AWS::FSx::FileSystem fsx.ontap.backup-gb-month',
     'AWS::FSx::FileSystem fsx.ontap.multi-az.ssd-gb-month',
     'AWS::FSx::FileSystem fsx.ontap.multi-az.throughput-mbps-month',
-    'AWS::RDS::DBInstance rds.backup.gb-month',
     'AWS::RDS::DBInstance rds.gp3.multi-az.gb-month',
   ],
 };

@@ -27,6 +27,8 @@ describe('pricers: hand-computed figures', () => {
     const lines = price('AWS::RDS::DBInstance', { Properties: { Engine: 'postgres', MultiAZ: true, DBInstanceClass: 'db.m7g.large', AllocatedStorage: '50', StorageType: 'gp3', BackupRetentionPeriod: 35, EnablePerformanceInsights: true, PerformanceInsightsRetentionPeriod: 7 } });
     expect(monthly(lines)).toEqual([292, 10, 0, 0]);
     expect((lines[3] as PricedLine).source).toMatch(/performance-insights\/pricing/);
+    // 27 GB of backups fit the 50 GB free allowance: a free line citing it, so a region without a backup price is not left unpriced
+    expect(lines[2]).toEqual(expect.objectContaining({ priceKey: 'free', monthlyUsd: 0, source: expect.stringMatching(/100% of the database storage/) }));
   });
 
   test('RDS backups beyond the free allowance are charged: 200 GB x 1.35 = 270 GB stored, 220 GB over 50 GB free, x 0.1', () => {
