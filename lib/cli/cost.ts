@@ -6,6 +6,7 @@ import { diffFleets, renderDiffMarkdown } from '../cost/diff';
 import { PRICE_FILE, writePriceFile } from '../cost/price-file';
 import { refreshPrices } from '../cost/refresh';
 import { UnpricedLine } from '../cost/model';
+import { unpricedMainParts } from '../cost/main-parts';
 import { estimateFleet, FleetEstimate, priceAge, usd, writeCostReports } from '../cost/report';
 import { CellkitConfigError } from '../registry/errors';
 import { RegionCatalog } from '../registry/regions';
@@ -54,7 +55,7 @@ export function registerCost(program: Command): void {
       }
       writeCostReports(after, opts.out);
       for (const c of after.cells) {
-        const note = c.unpriced.length ? ` for the priced items; ${c.unpriced.length} unpriced item(s) NOT included` : '';
+        const note = c.unpriced.length ? ` for the priced items; ${c.unpriced.length} unpriced item(s) NOT included, ${unpricedMainParts(c).length} of them in a main part of the cell` : '';
         process.stdout.write(`${c.tenant} (${c.region}, ${c.sizing}): ${usd(c.monthlyUsd)}/month${note} -> ${path.join(opts.out, `${c.tenant}.cost.md`)}\n`);
         for (const [key, items] of groupUnpriced(c.unpriced)) process.stdout.write(`  UNPRICED ${key}: ${items.length} item(s), e.g. ${items[0].resource}: ${items[0].description}\n`);
       }

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { readCloudAssembly } from '../evidence/cloud-assembly';
 import { CostAssumptions, DEFAULT_ASSUMPTIONS, describeAssumptions } from './assumptions';
 import { byType, CellEstimate, estimateCell, oldest, sum } from './estimate';
+import { isMainPart, unpricedMainParts } from './main-parts';
 import { ageDays, loadPriceFile, PRICE_FILE, PriceFile } from './price-file';
 
 export interface FleetEstimate {
@@ -90,7 +91,7 @@ export function renderCellMarkdown(c: CellEstimate, f: FleetEstimate): string {
     '',
     `Stack \`${c.stackName}\` in ${c.region}, sizing ${c.sizing}, egress ${c.egress}. ${priceAge(f)}`,
     '',
-    `**Estimated monthly total: ${usd(c.monthlyUsd)}**${c.unpriced.length ? ` plus ${c.unpriced.length} unpriced item(s), listed below` : ''}.`,
+    `**Estimated monthly total: ${usd(c.monthlyUsd)}**${c.unpriced.length ? ` plus ${c.unpriced.length} unpriced item(s), ${unpricedMainParts(c).length} of them in a main part of the cell, listed below` : ''}.`,
     '',
     '## By part',
     '',
@@ -106,7 +107,7 @@ export function renderCellMarkdown(c: CellEstimate, f: FleetEstimate): string {
     '',
     '## Unpriced',
     '',
-    ...(c.unpriced.length ? c.unpriced.map((u) => `- ${u.resource} (${u.type}): ${u.description}: ${u.reason}`) : ['None.']),
+    ...(c.unpriced.length ? c.unpriced.map((u) => `- ${isMainPart(u.type) ? '**main part** ' : ''}${u.resource} (${u.type}): ${u.description}: ${u.reason}`) : ['None.']),
     '',
     '## No charge',
     '',

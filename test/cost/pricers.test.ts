@@ -27,6 +27,8 @@ describe('pricers: hand-computed figures', () => {
     const lines = price('AWS::RDS::DBInstance', { Properties: { Engine: 'postgres', MultiAZ: true, DBInstanceClass: 'db.m7g.large', AllocatedStorage: '50', StorageType: 'gp3', BackupRetentionPeriod: 35, EnablePerformanceInsights: true, PerformanceInsightsRetentionPeriod: 7 } });
     expect(monthly(lines)).toEqual([292, 10, 0, 0]);
     expect((lines[3] as PricedLine).source).toMatch(/performance-insights\/pricing/);
+    // 27 GB of backups fit the 50 GB free allowance: a free line citing it, so a region without a backup price is not left unpriced
+    expect(lines[2]).toEqual(expect.objectContaining({ priceKey: 'free', monthlyUsd: 0, source: expect.stringMatching(/100% of the database storage/) }));
   });
 
   test('RDS backups beyond the free allowance are charged: 200 GB x 1.35 = 270 GB stored, 220 GB over 50 GB free, x 0.1', () => {
@@ -41,6 +43,17 @@ describe('pricers: hand-computed figures', () => {
     const lt = { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { InstanceType: 't3.medium', BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3' } }, { DeviceName: '/dev/sdf', Ebs: { VolumeSize: 50, VolumeType: 'gp3' } }] } } };
     const lines = price('AWS::AutoScaling::AutoScalingGroup', { Properties: { DesiredCapacity: '3', LaunchTemplate: { LaunchTemplateId: { Ref: 'LT' } } } }, { LT: lt });
     expect(monthly(lines)).toEqual([109.5, 6, 15]);
+  });
+
+  test('Vault group with several instance types: the first is priced (3 x 730 h x 0.09), each alternative needs a price too or is listed unpriced', () => {
+    const lt = { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { InstanceType: 'c6i.large' } } };
+    const group = (types: string[]) => ({ Properties: { DesiredCapacity: 3, MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: { Ref: 'LT' } }, Overrides: types.map((InstanceType) => ({ InstanceType })) } } } });
+    const both = price('AWS::AutoScaling::AutoScalingGroup', group(['c6i.large', 'm6i.large']), { LT: lt });
+    expect(monthly(both)).toEqual([197.1]);
+    expect((both[0] as PricedLine).description).toBe('3 x c6i.large (Linux, on demand; the group may also launch m6i.large at $0.1/h)');
+    const missing = price('AWS::AutoScaling::AutoScalingGroup', group(['c6i.large', 'c7a.large']), { LT: lt });
+    expect(monthly(missing)).toEqual([197.1, 'unpriced']);
+    expect(missing[1]).toEqual(expect.objectContaining({ description: '3 x c7a.large (the group may launch it instead of c6i.large)', reason: 'no price "ec2.hour:c7a.large" for eu-west-2 in the price file' }));
   });
 
   test('Network Load Balancer: 730 h x 0.03 + 730 NLCU-h x 0.01', () => {
@@ -81,6 +94,20 @@ describe('pricers: hand-computed figures', () => {
     const london = loadPriceFile().regions['eu-west-2'];
     const lines = price('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface', ServiceName: 'x.sts', SubnetIds: ['a', 'b', 'c'] } }, {}, london);
     expect(monthly(lines)).toEqual([24.09, 0.05]);
+  });
+
+  test('the committed price file: the Vault groups of the example shapes, every type they may launch priced', () => {
+    const prices = loadPriceFile().regions;
+    const lt = { Type: 'AWS::EC2::LaunchTemplate', Properties: { LaunchTemplateData: { BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeSize: 20, VolumeType: 'gp3' } }, { DeviceName: '/dev/sdf', Ebs: { VolumeSize: 50, VolumeType: 'gp3' } }] } } };
+    const group = (n: number, types: string[]) => ({ Properties: { DesiredCapacity: n, MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: { Ref: 'LT' } }, Overrides: types.map((InstanceType) => ({ InstanceType })) } } } });
+    // London dev: 3 x 730 h x $0.101 (c6i.large; c6a.large $0.0909) + 3 x 70 GB x $0.0928
+    const london = price('AWS::AutoScaling::AutoScalingGroup', group(3, ['c6i.large', 'c6a.large']), { LT: lt }, prices['eu-west-2']);
+    expect(monthly(london)).toEqual([221.19, 5.568, 13.92]);
+    expect((london[0] as PricedLine).description).toContain('c6a.large at $0.0909/h');
+    // Sydney prod: 5 x 730 h x $0.12 (m6i.large; m6a.large $0.108) + 5 x 70 GB x $0.096
+    expect(monthly(price('AWS::AutoScaling::AutoScalingGroup', group(5, ['m6i.large', 'm6a.large']), { LT: lt }, prices['ap-southeast-2']))).toEqual([438, 9.6, 24]);
+    // London NLB: 730 h x $0.02646; its capacity units have no sourced London price and stay unpriced
+    expect(monthly(price('AWS::ElasticLoadBalancingV2::LoadBalancer', { Properties: { Type: 'network' } }, {}, prices['eu-west-2']))).toEqual([19.3158, 'unpriced']);
   });
 
   test('a missing price is unpriced, with the key and region named; never a zero', () => {

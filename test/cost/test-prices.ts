@@ -18,6 +18,8 @@ export const TEST_REGION_PRICES: RegionPrices = {
   'ec2.hour:t3.medium': p(0.05, 'hour'),
   'ec2.hour:m6i.large': p(0.1, 'hour'),
   'ec2.hour:c6i.large': p(0.09, 'hour'),
+  'ec2.hour:c6a.large': p(0.08, 'hour'),
+  'ec2.hour:m6a.large': p(0.09, 'hour'),
   'ebs.gp3.gb-month': p(0.1, 'GB-month'),
   'elb.network.hour': p(0.03, 'hour'),
   'elb.network.lcu-hour': p(0.01, 'LCU-hour'),

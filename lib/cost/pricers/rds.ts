@@ -4,6 +4,12 @@ import { backupStoredGb, free, Line, line, numberProp, Pricer, PricingContext, u
 export const PERFORMANCE_INSIGHTS_FREE_TIER = 'https://aws.amazon.com/rds/performance-insights/pricing/';
 
 /**
+ * "You are not charged for the backup storage cost if the total backup storage doesn't exceed 100% of your
+ * databases storage size within a Region" (AWS Database Blog, "Demystifying Amazon RDS backup storage costs").
+ */
+export const RDS_BACKUP_FREE_ALLOWANCE = 'https://aws.amazon.com/blogs/database/demystifying-amazon-rds-backup-storage-costs/ (backup storage up to 100% of the database storage in a Region is free; Amazon RDS pricing)';
+
+/**
  * RDS for PostgreSQL: instance hours (Multi-AZ is its own, higher rate), gp3 storage per GB-month
  * (Multi-AZ stores twice), backup storage beyond the free allowance (equal to provisioned storage),
  * Performance Insights (the 7-day retention tier is free; longer retention is not modelled).
@@ -28,7 +34,9 @@ export const rdsInstance: Pricer = {
     else lines.push(line(ctx, { description: `gp3 storage, ${storageGb} GB allocated (${az})`, quantity: storageGb, unit: 'GB-month', priceKey: `rds.gp3.${az}.gb-month` }));
     const stored = backupStoredGb(ctx.assumptions.databaseDataGb, ctx.assumptions.backupDailyChangeRate, retention);
     const charged = Math.max(0, stored - (storageGb ?? 0));
-    lines.push(line(ctx, { description: `automated backups, ${retention} days (${stored.toFixed(1)} GB stored, ${storageGb ?? 0} GB free)`, quantity: charged, unit: 'GB-month', priceKey: 'rds.backup.gb-month' }));
+    const backups = `automated backups, ${retention} days (${stored.toFixed(1)} GB stored, ${storageGb ?? 0} GB free)`;
+    // Within the free allowance the line is zero at any price: shown as free, not as a missing price.
+    lines.push(charged === 0 ? free(ctx, backups, RDS_BACKUP_FREE_ALLOWANCE) : line(ctx, { description: backups, quantity: charged, unit: 'GB-month', priceKey: 'rds.backup.gb-month' }));
     const piRetention = numberProp(p.PerformanceInsightsRetentionPeriod) ?? 7;
     if (p.EnablePerformanceInsights === true || p.EnablePerformanceInsights === 'true') {
       lines.push(

@@ -23,8 +23,17 @@ export const autoScalingGroup: Pricer = {
     const ltId = ctx.template.references(spec?.LaunchTemplateId)[0];
     const data = (ltId ? ctx.template.get(ltId)?.Properties?.LaunchTemplateData : undefined) as Record<string, unknown> | undefined;
     if (count === undefined || !data) return [unpriced(ctx, 'instances', 'no desired capacity or launch template found in the template')];
-    const type = String(mixed?.LaunchTemplate?.Overrides?.[0]?.InstanceType ?? data.InstanceType ?? '');
-    const lines: Line[] = [line(ctx, { description: `${count} x ${type} (Linux, on demand)`, quantity: count * ctx.assumptions.hoursPerMonth, unit: 'instance-hour', priceKey: `ec2.hour:${type}` })];
+    // The group may launch any override type ("Auto Scaling groups with multiple instance types", EC2 Auto Scaling
+    // User Guide): the first (preferred) one is priced, and every other one must have a price too, or it is listed unpriced.
+    const overrides = (mixed?.LaunchTemplate?.Overrides ?? []).map((o) => String(o.InstanceType ?? '')).filter((t) => t !== '');
+    const [type, ...alternatives] = overrides.length > 0 ? overrides : [String(data.InstanceType ?? '')];
+    const hours = count * ctx.assumptions.hoursPerMonth;
+    const alternativeLines = alternatives.map((alt) => ({ alt, priced: line(ctx, { description: `${count} x ${alt}`, quantity: hours, unit: 'instance-hour', priceKey: `ec2.hour:${alt}` }) }));
+    const also = alternativeLines.filter((a) => a.priced.kind === 'priced').map((a) => `${a.alt} at $${(a.priced as { unitUsd: number }).unitUsd}/h`);
+    const lines: Line[] = [
+      line(ctx, { description: `${count} x ${type} (Linux, on demand${also.length ? `; the group may also launch ${also.join(', ')}` : ''})`, quantity: hours, unit: 'instance-hour', priceKey: `ec2.hour:${type}` }),
+      ...alternativeLines.filter((a) => a.priced.kind === 'unpriced').map((a) => unpriced(ctx, `${count} x ${a.alt} (the group may launch it instead of ${type})`, (a.priced as { reason: string }).reason)),
+    ];
     const volumes = ((data.BlockDeviceMappings as { DeviceName?: string; Ebs?: Ebs }[] | undefined) ?? []).filter((b) => b.Ebs);
     for (const v of volumes) {
       const size = numberProp(v.Ebs!.VolumeSize);
