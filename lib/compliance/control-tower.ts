@@ -98,12 +98,14 @@ class ControlTowerGate implements IPolicyValidationPluginBeta1 {
   constructor(private readonly groups: readonly RuleGroup[], private readonly identities: ReadonlyMap<string, TemplateIdentity>) {}
 
   validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
-    const templates: GateTemplate[] = context.templatePaths.map((file) => ({
-      file,
-      input: guardInput(JSON.parse(fs.readFileSync(file, 'utf8')) as TemplateJson),
-      identity: this.identities.get(templateFileStack(file)),
-    }));
-    const classes = templateClasses(templates);
+    const identities = this.identities;
+    // One template at a time: only each class's first template stays in memory.
+    function* templates(): Generator<GateTemplate> {
+      for (const file of context.templatePaths) {
+        yield { file, input: guardInput(JSON.parse(fs.readFileSync(file, 'utf8')) as TemplateJson), identity: identities.get(templateFileStack(file)) };
+      }
+    }
+    const classes = templateClasses(templates());
     const checked = this.check(classes.map((c) => c.representative), context);
     const violations = checked.map((v) => ({ ...v, violatingResources: v.violatingResources.flatMap((r) => forEachMember(r, classes)) }));
     return { success: violations.length === 0, violations };
@@ -161,10 +163,10 @@ type ViolatingResource = PolicyViolationBeta1['violatingResources'][number];
 function forEachMember(resource: ViolatingResource, classes: readonly TemplateClass[]): ViolatingResource[] {
   const cls = classes.find((c) => c.representative.file === resource.templatePath);
   if (!cls || cls.members.length === 1) return [resource];
-  const position = Object.keys(cls.representative.input.Resources ?? {}).indexOf(resource.resourceLogicalId);
+  const position = cls.members[0].logicalIds.indexOf(resource.resourceLogicalId);
   if (position < 0) throw new Error(`Control Tower gate: finding on ${resource.resourceLogicalId}, which ${resource.templatePath} does not hold`);
   return cls.members.map((m) => {
-    const id = Object.keys(m.input.Resources ?? {})[position];
+    const id = m.logicalIds[position];
     const prefix = `/Resources/${resource.resourceLogicalId}`;
     const locations = resource.locations.map((l) => (l === prefix || l.startsWith(`${prefix}/`) ? `/Resources/${id}${l.slice(prefix.length)}` : l));
     return { ...resource, templatePath: m.file, resourceLogicalId: id, locations };

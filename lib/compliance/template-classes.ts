@@ -1,3 +1,4 @@
+import * as crypto from 'crypto';
 import { TemplateJson } from './guard-input';
 
 /**
@@ -23,11 +24,17 @@ export interface GateTemplate {
   readonly identity?: TemplateIdentity;
 }
 
+/** A template of a class: where it is and its logical ids, in template order. */
+export interface ClassMember {
+  readonly file: string;
+  readonly logicalIds: readonly string[];
+}
+
 /** Templates that are the same template up to their tenants' identity values; the first one is checked. */
 export interface TemplateClass {
   readonly representative: GateTemplate;
   /** Every template of the class, the representative included, in the order given. */
-  readonly members: readonly GateTemplate[];
+  readonly members: readonly ClassMember[];
 }
 
 /**
@@ -58,23 +65,27 @@ export function canonicalTemplate(input: TemplateJson, identity: TemplateIdentit
 
 /**
  * Groups templates whose canonical forms are equal (same shape, same template but for the identity values).
- * A template without an identity, or whose identity names another stack, is a class of its own.
+ * A template without an identity, or whose identity names another stack, is a class of its own. Only each
+ * class's first template is kept whole: pass a generator and a fleet's templates are never all in memory.
  */
-export function templateClasses(templates: readonly GateTemplate[]): TemplateClass[] {
-  const byForm = new Map<string, GateTemplate[]>();
-  const classes: GateTemplate[][] = [];
+export function templateClasses(templates: Iterable<GateTemplate>): TemplateClass[] {
+  const byForm = new Map<string, ClassMember[]>();
+  const classes: TemplateClass[] = [];
   for (const t of templates) {
-    const form = t.identity && templateFileStack(t.file) === t.identity.stackName ? canonicalTemplate(t.input, t.identity) : undefined;
+    const member = { file: t.file, logicalIds: Object.keys(t.input.Resources ?? {}) };
+    const form = t.identity && templateFileStack(t.file) === t.identity.stackName
+      ? crypto.createHash('sha256').update(canonicalTemplate(t.input, t.identity)).digest('hex')
+      : undefined;
     const members = form === undefined ? undefined : byForm.get(form);
     if (members) {
-      members.push(t);
+      members.push(member);
     } else {
-      const fresh = [t];
-      classes.push(fresh);
+      const fresh = [member];
+      classes.push({ representative: t, members: fresh });
       if (form !== undefined) byForm.set(form, fresh);
     }
   }
-  return classes.map((members) => ({ representative: members[0], members }));
+  return classes;
 }
 
 /** `cdk.out/Cell-acme.template.json` -> `Cell-acme`. */
