@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { SECRET_ROTATION_RULES, awsManagedPolicyFinding } from '../compliance/nag-packs';
 import { nagRuleId, nagRuleIds } from '../compliance/nag-rule-id';
 import { keyWithoutGrants } from '../keys/key-without-grants';
+import { databaseMasterSecretName } from '../cell/secret-names';
 import { CELL_SIZING } from '../cell/sizing';
 import { RETENTION_DAYS } from './retention-days';
 import { Sizing } from '../registry/tenant-spec';
@@ -137,7 +138,7 @@ export class CellDatabase extends Construct implements ec2.IConnectable {
       port: this.port,
       databaseName: this.databaseName,
       credentials: rds.Credentials.fromGeneratedSecret(this.username, {
-        secretName: `cellkit/${props.tenantId}/database/master`,
+        secretName: databaseMasterSecretName(props.tenantId),
         encryptionKey: keyWithoutGrants(this, props.encryptionKey),
       }),
       parameterGroup,

@@ -4,6 +4,7 @@ import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { FileShareAdmin, fileShareAdminSecretName } from '../cell/secret-names';
 import { CELL_SIZING } from '../cell/sizing';
 import { Sizing } from '../registry/tenant-spec';
 import { SECRET_ROTATION_RULES } from '../compliance/nag-packs';
@@ -36,7 +37,7 @@ export const FILE_SHARE_BACKUP_DAYS = RETENTION_DAYS;
 const MAX_FSX_BACKUP_DAYS = 90;
 
 export interface CellFileShareProps {
-  /** Tenant id: names the secrets `cellkit/<tenant>/file-share/...`. */
+  /** Tenant id: names the secrets (lib/cell/secret-names.ts). */
   readonly tenantId: string;
   readonly sizing: Sizing;
   readonly vpc: ec2.IVpc;
@@ -219,9 +220,9 @@ export class CellFileShare extends Construct implements ec2.IConnectable {
     }
   }
 
-  private adminSecret(id: string, tenantId: string, encryptionKey: kms.IKey, username: string): secretsmanager.Secret {
+  private adminSecret(id: string, tenantId: string, encryptionKey: kms.IKey, username: FileShareAdmin): secretsmanager.Secret {
     const secret = new secretsmanager.Secret(this, id, {
-      secretName: `cellkit/${tenantId}/file-share/${username}`,
+      secretName: fileShareAdminSecretName(tenantId, username),
       description: `cellkit ${tenantId}: ONTAP ${username} password of the FSx file share`,
       encryptionKey,
       // Kept with the retained file system; a failed first create deletes it (docs/deploy-rollback.md).

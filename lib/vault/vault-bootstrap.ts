@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AwsSolutionsChecks, rules } from 'cdk-nag';
+import { vaultRecoveryKeysSecretName } from '../cell/secret-names';
 import { acknowledgeLambdaRules, awsManagedPolicyFinding } from '../compliance/nag-packs';
 import { nagRuleId } from '../compliance/nag-rule-id';
 import { HANDLER_BUNDLE_CACHE, handlerBundleDir, handlerFolderInputs } from '../lambda/handler-bundle';
@@ -81,7 +82,7 @@ export class VaultBootstrap extends Construct implements ec2.IConnectable {
     super(scope, id);
     const { pgpKeys, threshold } = validateRecovery(props.tenantId, props.recoveryPgpKeys, props.recoveryThreshold);
     this.recoverySecret = emptySecret(this, 'RecoverySecret', {
-      secretName: `/cellkit/${props.tenantId}/vault/recovery-keys`,
+      secretName: vaultRecoveryKeysSecretName(props.tenantId),
       description: `cellkit ${props.tenantId}: Vault recovery key shares, each PGP-encrypted to one operator key (written once by the bootstrap)`,
       encryptionKey: props.encryptionKey,
       rotationReason:

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AwsSolutionsChecks, rules } from 'cdk-nag';
+import { vaultTlsCaSecretName } from '../../cell/secret-names';
 import { ANY_RESOURCE_FINDING, acknowledgeLambdaRules } from '../../compliance/nag-packs';
 import { nagRuleId } from '../../compliance/nag-rule-id';
 import { handlerBundleDir, handlerFolderInputs } from '../../lambda/handler-bundle';
@@ -61,7 +62,7 @@ export class VaultTlsIssuer extends Construct {
     }
 
     this.caSecret = emptySecret(this, 'CaSecret', {
-      secretName: `/cellkit/${props.tenantId}/vault/tls-ca`,
+      secretName: vaultTlsCaSecretName(props.tenantId),
       description: `cellkit ${props.tenantId}: Vault TLS CA (JSON: certificate, private_key), written by the TLS issuer only`,
       encryptionKey: props.dataKey,
       rotationReason:
