@@ -7,6 +7,16 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { TenantSpec } from '../../lib/registry/tenant-spec';
 import { cellSecretNames, vaultTlsCaSecretName } from '../../lib/cell/secret-names';
 import { REPO_ROOT, cellStack, teamTenant, tenant } from '../fixtures';
+import { located, sourceLines } from '../source-scan';
+
+/** A secret named by a literal instead of a function of lib/cell/secret-names.ts. */
+const LITERAL_SECRET_NAME = /secretName:\s*['"`]/;
+
+/**
+ * Files that still spell a secret name: lib/vault/vault-cluster.ts was being split by another branch when the
+ * module landed; the edit is in that branch's report. Remove the entry once applied.
+ */
+const NOT_YET_CONVERTED = ['lib/vault/vault-cluster.ts'];
 
 function secretNames(t = tenant()): string[] {
   const secrets = Template.fromStack(cellStack(t)).findResources('AWS::SecretsManager::Secret');
@@ -29,6 +39,12 @@ describe('secret names', () => {
   test('the module imports nothing, so Lambda handlers and the CLI can use it without aws-cdk-lib', () => {
     const source = fs.readFileSync(path.join(REPO_ROOT, 'lib/cell/secret-names.ts'), 'utf8');
     expect(source).not.toMatch(/^\s*import\s|\brequire\(/m);
+  });
+
+  test('no file in lib/ or bin/ names a secret with a literal (file:line listed)', () => {
+    expect(located(sourceLines(['lib', 'bin'], LITERAL_SECRET_NAME).filter((l) => !NOT_YET_CONVERTED.includes(l.file)))).toEqual([]);
+    expect(LITERAL_SECRET_NAME.test('      secretName: `cellkit/${tenantId}/file-share/smb-user`,')).toBe(true);
+    expect(LITERAL_SECRET_NAME.test('      secretName: fileShareSmbUserSecretName(props.tenantId),')).toBe(false);
   });
 
   test.each([

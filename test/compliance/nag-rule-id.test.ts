@@ -13,6 +13,19 @@ import { CellStack, cellStackName } from '../../lib/cell/cell-stack';
 import { ANY_RESOURCE_FINDING, NAG_PACKS, SECRET_ROTATION_RULES, awsManagedPolicyFinding, nagPacks } from '../../lib/compliance/nag-packs';
 import { nagPackName, nagPackRuleIds, nagRuleId, nagRuleIds } from '../../lib/compliance/nag-rule-id';
 import { regions, teamTenant, tenant } from '../fixtures';
+import { located, sourceLines } from '../source-scan';
+
+/**
+ * A typed acknowledgment id: a quoted string that starts with a pack name and a dash, or a template literal
+ * `${pack}-Rule`. Prose that mentions an id inside a longer string (a reason, a control's note) does not match.
+ */
+const TYPED_NAG_ID = /['"](AwsSolutions|HIPAA\.Security|NIST\.800\.53\.R5|PCI\.DSS\.321)-|`\$\{[^}]+\}-[A-Z][A-Za-z0-9]+`/;
+
+/**
+ * Files whose ids still wait for nagRuleId: lib/vault/vault-cluster.ts was being split by another branch when
+ * the helper landed; the edit is in that branch's report. Remove the entry once applied.
+ */
+const NOT_YET_CONVERTED = ['lib/vault/vault-cluster.ts'];
 
 /** The rule ids `pack` reports for `scope` (unacknowledged findings only). */
 function reported(pack: NagPack, scope: IConstruct): string[] {
@@ -96,6 +109,19 @@ describe('nagRuleId', () => {
     // @ts-expect-error cdk-nag exports no rule of this name
     const typo = rules.secretsmanager.SecretsManagerRotationEnabeld;
     expect(() => nagRuleId(AwsSolutionsChecks, typo)).toThrow('cdk-nag pack AwsSolutions: undefined is not a rule; pass one of cdk-nag\'s exported rules (rules.<service>.<Rule>)');
+  });
+});
+
+describe('acknowledgment ids in the source', () => {
+  test('no file in lib/ or bin/ types an id: each is built by nagRuleId (file:line listed)', () => {
+    expect(located(sourceLines(['lib', 'bin'], TYPED_NAG_ID).filter((l) => !NOT_YET_CONVERTED.includes(l.file)))).toEqual([]);
+  });
+
+  test('the scan finds typed ids and lets prose through (control)', () => {
+    for (const typed of ["id: 'AwsSolutions-SMG4',", "for (const id of ['x', \"NIST.800.53.R5-ELBLoggingEnabled\"]) {", 'id: `${pack}-LambdaDLQ`,']) {
+      expect(TYPED_NAG_ID.test(typed)).toBe(true);
+    }
+    expect(TYPED_NAG_ID.test("note: 'cdk-nag `AwsSolutions-S1` and `*-S3BucketLoggingEnabled` on every bucket',")).toBe(false);
   });
 });
 
