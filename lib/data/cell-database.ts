@@ -4,9 +4,12 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, rules } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { SECRET_ROTATION_RULES } from '../compliance/nag-packs';
+import { SECRET_ROTATION_RULES, awsManagedPolicyFinding } from '../compliance/nag-packs';
+import { nagRuleId, nagRuleIds } from '../compliance/nag-rule-id';
 import { keyWithoutGrants } from '../keys/key-without-grants';
+import { databaseMasterSecretName } from '../cell/secret-names';
 import { CELL_SIZING } from '../cell/sizing';
 import { RETENTION_DAYS } from './retention-days';
 import { Sizing } from '../registry/tenant-spec';
@@ -135,7 +138,7 @@ export class CellDatabase extends Construct implements ec2.IConnectable {
       port: this.port,
       databaseName: this.databaseName,
       credentials: rds.Credentials.fromGeneratedSecret(this.username, {
-        secretName: `cellkit/${props.tenantId}/database/master`,
+        secretName: databaseMasterSecretName(props.tenantId),
         encryptionKey: keyWithoutGrants(this, props.encryptionKey),
       }),
       parameterGroup,
@@ -173,12 +176,12 @@ export class CellDatabase extends Construct implements ec2.IConnectable {
     const monitoringRole = this.instance.node.tryFindChild('MonitoringRole');
     if (monitoringRole) {
       Validations.of(monitoringRole).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+        id: nagRuleId(AwsSolutionsChecks, rules.iam.IAMNoManagedPolicies, awsManagedPolicyFinding('service-role/AmazonRDSEnhancedMonitoringRole')),
         reason: 'AWS-maintained policy of the RDS enhanced monitoring role: it only lets RDS write OS metrics to the RDSOSMetrics log group; a copy would drift from what RDS needs.',
       });
     }
     if (!sizing.multiAz) {
-      for (const id of ['AwsSolutions-RDS3', 'HIPAA.Security-RDSMultiAZSupport', 'NIST.800.53.R5-RDSMultiAZSupport']) {
+      for (const id of nagRuleIds([AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks], rules.rds.RDSMultiAZSupport)) {
         Validations.of(this.instance).acknowledge({
           id,
           reason: `dev sizing is single-AZ by design (cost); data is protected by 35-day point-in-time recovery and ${RETENTION_DAYS}-day AWS Backup recovery points, and switching the tenant to prod sizing turns Multi-AZ on in place.`,

@@ -1,9 +1,10 @@
-import { CfnDeletionPolicy, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnDeletionPolicy, Duration, Fn, RemovalPolicy, Size, SizeRoundingBehavior, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as fsx from 'aws-cdk-lib/aws-fsx';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { FileShareAdmin, fileShareAdminSecretName } from '../cell/secret-names';
 import { CELL_SIZING } from '../cell/sizing';
 import { Sizing } from '../registry/tenant-spec';
 import { SECRET_ROTATION_RULES } from '../compliance/nag-packs';
@@ -36,7 +37,7 @@ export const FILE_SHARE_BACKUP_DAYS = RETENTION_DAYS;
 const MAX_FSX_BACKUP_DAYS = 90;
 
 export interface CellFileShareProps {
-  /** Tenant id: names the secrets `cellkit/<tenant>/file-share/...`. */
+  /** Tenant id: names the secrets (lib/cell/secret-names.ts). */
   readonly tenantId: string;
   readonly sizing: Sizing;
   readonly vpc: ec2.IVpc;
@@ -47,25 +48,25 @@ export interface CellFileShareProps {
   /** Encrypts the file system, its backups and the admin password secrets. */
   readonly encryptionKey: kms.IKey;
   /**
-   * SSD capacity in GiB (1024-196608); it can grow in place but never shrink.
-   * @default 1024
+   * SSD capacity, whole GiB from 1024 to 196608; it can grow in place but never shrink.
+   * @default Size.gibibytes(1024)
    */
-  readonly storageCapacityGiB?: number;
+  readonly storageCapacity?: Size;
   /**
-   * Days FSx keeps automatic daily backups (1-90).
-   * @default RETENTION_DAYS (lib/data/retention-days.ts)
+   * How long FSx keeps automatic daily backups, whole days from 1 to 90.
+   * @default Duration.days(RETENTION_DAYS), lib/data/retention-days.ts
    */
-  readonly backupRetentionDays?: number;
+  readonly backupRetention?: Duration;
   /**
    * Daily automatic backup start, `HH:MM` UTC.
    * @default '01:00'
    */
   readonly dailyBackupStartTime?: string;
   /**
-   * Size of the git volume in MiB (thin-provisioned).
-   * @default 102400
+   * Size of the git volume (thin-provisioned), whole MiB from 20 to the SSD capacity.
+   * @default Size.gibibytes(100)
    */
-  readonly volumeSizeMiB?: number;
+  readonly volumeSize?: Size;
   /** The Secrets Manager interface endpoint: the share's configuring Lambda reads its secrets through it. */
   readonly endpoints: ec2.IConnectable;
   /**
@@ -104,23 +105,23 @@ export class CellFileShare extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: CellFileShareProps) {
     super(scope, id);
     const what = `CellFileShare for tenant "${props.tenantId}"`;
-    const storageCapacity = props.storageCapacityGiB ?? 1024;
-    const backupDays = props.backupRetentionDays ?? FILE_SHARE_BACKUP_DAYS;
+    const storageCapacity = wholeUnits(props.storageCapacity ?? Size.gibibytes(1024), 'GiB');
+    const backupDays = (props.backupRetention ?? Duration.days(FILE_SHARE_BACKUP_DAYS)).toDays({ integral: false });
     const backupStart = props.dailyBackupStartTime ?? '01:00';
-    const volumeSizeMiB = props.volumeSizeMiB ?? 102400;
+    const volumeSizeMiB = wholeUnits(props.volumeSize ?? Size.gibibytes(100), 'MiB');
     // Only throughput changes with sizing (lib/cell/sizing.ts); SSD capacity can only grow, so it is one value.
     const throughput = CELL_SIZING[props.sizing].fileShare.throughputMBps;
     if (!Number.isInteger(storageCapacity) || storageCapacity < 1024 || storageCapacity > 196608) {
-      throw new Error(`${what}: storageCapacityGiB must be an integer 1024-196608 (FSx for ONTAP SSD limits); got ${storageCapacity}`);
+      throw new Error(`${what}: storageCapacity must be whole GiB from 1024 to 196608 (FSx for ONTAP SSD limits); got ${storageCapacity} GiB`);
     }
     if (!Number.isInteger(backupDays) || backupDays < 1 || backupDays > MAX_FSX_BACKUP_DAYS) {
-      throw new Error(`${what}: backupRetentionDays must be an integer 1-${MAX_FSX_BACKUP_DAYS} (0 would disable backups); got ${backupDays}`);
+      throw new Error(`${what}: backupRetention must be whole days from 1 to ${MAX_FSX_BACKUP_DAYS} (0 would disable backups); got ${backupDays} days`);
     }
     if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(backupStart)) {
       throw new Error(`${what}: dailyBackupStartTime must be HH:MM (00:00-23:59, UTC); got ${JSON.stringify(backupStart)}`);
     }
     if (!Number.isInteger(volumeSizeMiB) || volumeSizeMiB < 20 || volumeSizeMiB > storageCapacity * 1024) {
-      throw new Error(`${what}: volumeSizeMiB must be an integer 20-${storageCapacity * 1024} (at most the SSD capacity); got ${volumeSizeMiB}`);
+      throw new Error(`${what}: volumeSize must be whole MiB from 20 to ${storageCapacity * 1024} (at most the SSD capacity); got ${volumeSizeMiB} MiB`);
     }
     if (!MULTI_AZ_1_THROUGHPUTS.includes(throughput)) {
       throw new Error(`${what}: throughput for sizing "${props.sizing}" must be one of ${MULTI_AZ_1_THROUGHPUTS.join(', ')} MBps; got ${throughput}`); // guards edits to lib/cell/sizing.ts
@@ -219,9 +220,9 @@ export class CellFileShare extends Construct implements ec2.IConnectable {
     }
   }
 
-  private adminSecret(id: string, tenantId: string, encryptionKey: kms.IKey, username: string): secretsmanager.Secret {
+  private adminSecret(id: string, tenantId: string, encryptionKey: kms.IKey, username: FileShareAdmin): secretsmanager.Secret {
     const secret = new secretsmanager.Secret(this, id, {
-      secretName: `cellkit/${tenantId}/file-share/${username}`,
+      secretName: fileShareAdminSecretName(tenantId, username),
       description: `cellkit ${tenantId}: ONTAP ${username} password of the FSx file share`,
       encryptionKey,
       // Kept with the retained file system; a failed first create deletes it (docs/deploy-rollback.md).
@@ -243,6 +244,12 @@ export class CellFileShare extends Construct implements ec2.IConnectable {
     }
     return secret;
   }
+}
+
+/** `size` in GiB or MiB, a fraction when it is not whole (the caller refuses it with the prop's name). */
+function wholeUnits(size: Size, unit: 'GiB' | 'MiB'): number {
+  const opts = { rounding: SizeRoundingBehavior.NONE };
+  return unit === 'GiB' ? size.toGibibytes(opts) : size.toMebibytes(opts);
 }
 
 /** `{{resolve:secretsmanager:...}}`: CloudFormation reads the password at deploy; templates never hold it. */

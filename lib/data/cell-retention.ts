@@ -2,7 +2,10 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import { AwsSolutionsChecks, rules } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { awsManagedPolicyFinding } from '../compliance/nag-packs';
+import { nagRuleId } from '../compliance/nag-rule-id';
 import { RETENTION_DAYS } from './retention-days';
 
 export interface CellRetentionProps {
@@ -66,7 +69,7 @@ export class CellRetention extends Construct {
     const role = this.selection.node.findChild('Role');
     for (const policy of ['AWSBackupServiceRolePolicyForBackup', 'AWSBackupServiceRolePolicyForRestores']) {
       Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`,
+        id: nagRuleId(AwsSolutionsChecks, rules.iam.IAMNoManagedPolicies, awsManagedPolicyFinding(`service-role/${policy}`)),
         reason: 'AWS-maintained service-role policy of AWS Backup, assumable only by backup.amazonaws.com; AWS updates it as services change their snapshot APIs, which a hand-written copy would miss (failed backups).',
       });
     }

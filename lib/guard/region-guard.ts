@@ -4,13 +4,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { AwsSolutionsChecks, rules } from 'cdk-nag';
 import { Construct, IConstruct } from 'constructs';
 import { cloudWatchLogsStatement, denyGrantsExceptForAwsServicesStatement, keyAdminStatement } from '../keys/cell-keys';
 import { cellKeyAlias } from '../keys/key-alias';
 import { TENANT_ID_PATTERN, TENANT_ID_RULE } from '../registry/tenant-spec';
 import { GUARD_APIS, guardRoleName } from './guard-role';
 import type { GuardProperties } from './handler';
-import { acknowledgeLambdaRules } from '../compliance/nag-packs';
+import { ANY_RESOURCE_FINDING, acknowledgeLambdaRules } from '../compliance/nag-packs';
+import { nagRuleId } from '../compliance/nag-rule-id';
 import { HANDLER_BUNDLE_CACHE, handlerBundleDir, handlerFolderInputs } from '../lambda/handler-bundle';
 
 /** Everything the guard's role may do besides writing its own log: read-only, and IAM cannot scope these to a resource. */
@@ -97,7 +99,7 @@ export class RegionGuard extends Construct {
       statements: [new iam.PolicyStatement({ actions: [...GUARD_READ_ACTIONS], resources: ['*'] })],
     });
     Validations.of(readPolicy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+      id: nagRuleId(AwsSolutionsChecks, rules.iam.IAMNoWildcardPermissions, ANY_RESOURCE_FINDING),
       reason: `${GUARD_APIS_PROSE} are list/describe calls that IAM cannot scope to a resource; they must cover every allowed region, and the policy holds no other action.`,
     });
     const logPolicy = new iam.ManagedPolicy(this, 'LogPolicy', {

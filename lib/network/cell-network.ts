@@ -5,7 +5,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { Egress } from '../registry/tenant-spec';
-import { FRAMEWORK_PACKS } from '../compliance/nag-packs';
+import { rules } from 'cdk-nag';
+import { FRAMEWORK_NAG_PACKS } from '../compliance/nag-packs';
+import { nagRuleIds } from '../compliance/nag-rule-id';
 
 export const APP_SUBNETS = 'App';
 export const DATA_SUBNETS = 'Data';
@@ -117,9 +119,9 @@ export class CellNetwork extends Construct {
     for (const subnet of this.vpc.publicSubnets) {
       const route = subnet.node.tryFindChild('DefaultRoute');
       if (!route) continue;
-      for (const pack of FRAMEWORK_PACKS) {
+      for (const id of nagRuleIds(FRAMEWORK_NAG_PACKS, rules.vpc.VPCNoUnrestrictedRouteToIGW)) {
         Validations.of(route).acknowledge({
-          id: `${pack}-VPCNoUnrestrictedRouteToIGW`,
+          id,
           reason: 'This route serves only the NAT gateway in this public subnet (egress "nat"): nothing else is launched here, the subnet assigns no public IPs, and app and data subnets have no route to the internet gateway.',
         });
       }

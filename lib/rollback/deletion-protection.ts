@@ -7,7 +7,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { AwsCustomResource, AwsSdkCall, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
-import { acknowledgeLambdaRules } from '../compliance/nag-packs';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, rules } from 'cdk-nag';
+import { acknowledgeLambdaRules, awsManagedPolicyFinding } from '../compliance/nag-packs';
+import { nagRuleId, nagRuleIds } from '../compliance/nag-rule-id';
 import { DELETION_PROTECTION_TYPE } from './deletion-protection-type';
 
 export interface DeletionProtectionProps {
@@ -53,7 +55,7 @@ export class DeletionProtection extends Construct {
     });
     this.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
     Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      id: nagRuleId(AwsSolutionsChecks, rules.iam.IAMNoManagedPolicies, awsManagedPolicyFinding('service-role/AWSLambdaVPCAccessExecutionRole')),
       reason: 'AWS-maintained minimum for a Lambda function in a VPC (its network interfaces, its log): the network-interface actions accept no resource scope.',
     });
     const policy = new iam.ManagedPolicy(this, 'Policy', {
@@ -113,10 +115,10 @@ export class DeletionProtection extends Construct {
     this.acknowledgeFunction();
     const reason = (what: string, cr: string) =>
       `Deletion protection of the ${what} is turned on by the ${cr} custom resource (Custom::CellkitDeletionProtection) as soon as it exists, not in its template properties, so that a failed first deploy can still delete it (a protected resource makes the create rollback end in ROLLBACK_FAILED). The custom resource is RetainExceptOnCreate: protection is only ever turned off by the rollback of the operation that created it (docs/deploy-rollback.md).`;
-    for (const rule of ['AwsSolutions-RDS10', 'HIPAA.Security-RDSInstanceDeletionProtectionEnabled', 'NIST.800.53.R5-RDSInstanceDeletionProtectionEnabled']) {
+    for (const rule of nagRuleIds([AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks], rules.rds.RDSInstanceDeletionProtectionEnabled)) {
       Validations.of(props.database).acknowledge({ id: rule, reason: reason('database', this.database.node.path) });
     }
-    for (const rule of ['HIPAA.Security-ELBDeletionProtectionEnabled', 'NIST.800.53.R5-ELBDeletionProtectionEnabled']) {
+    for (const rule of nagRuleIds([HIPAASecurityChecks, NIST80053R5Checks], rules.elb.ELBDeletionProtectionEnabled)) {
       Validations.of(props.loadBalancer).acknowledge({ id: rule, reason: reason('Vault load balancer', this.loadBalancer.node.path) });
     }
   }

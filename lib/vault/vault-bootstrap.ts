@@ -7,7 +7,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledgeLambdaRules } from '../compliance/nag-packs';
+import { AwsSolutionsChecks, rules } from 'cdk-nag';
+import { vaultRecoveryKeysSecretName } from '../cell/secret-names';
+import { acknowledgeLambdaRules, awsManagedPolicyFinding } from '../compliance/nag-packs';
+import { nagRuleId } from '../compliance/nag-rule-id';
 import { HANDLER_BUNDLE_CACHE, handlerBundleDir, handlerFolderInputs } from '../lambda/handler-bundle';
 import type { BootstrapProperties } from './bootstrap/handler';
 import { emptySecret } from './empty-secret';
@@ -79,7 +82,7 @@ export class VaultBootstrap extends Construct implements ec2.IConnectable {
     super(scope, id);
     const { pgpKeys, threshold } = validateRecovery(props.tenantId, props.recoveryPgpKeys, props.recoveryThreshold);
     this.recoverySecret = emptySecret(this, 'RecoverySecret', {
-      secretName: `/cellkit/${props.tenantId}/vault/recovery-keys`,
+      secretName: vaultRecoveryKeysSecretName(props.tenantId),
       description: `cellkit ${props.tenantId}: Vault recovery key shares, each PGP-encrypted to one operator key (written once by the bootstrap)`,
       encryptionKey: props.encryptionKey,
       rotationReason:
@@ -179,7 +182,7 @@ export class VaultBootstrap extends Construct implements ec2.IConnectable {
       securityGroups: this.connections.securityGroups,
     });
     Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      id: nagRuleId(AwsSolutionsChecks, rules.iam.IAMNoManagedPolicies, awsManagedPolicyFinding('service-role/AWSLambdaVPCAccessExecutionRole')),
       reason: 'CDK attaches the AWS-managed policy every VPC Lambda needs for its network interfaces (ec2:CreateNetworkInterface and friends, which IAM cannot scope to a resource) and its log; AWS keeps it minimal.',
     });
     acknowledgeLambdaRules(fn, {

@@ -1,7 +1,10 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { rules } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { FRAMEWORK_NAG_PACKS, NAG_PACKS } from '../compliance/nag-packs';
+import { nagRuleIds } from '../compliance/nag-rule-id';
 import { RETENTION_DAYS } from '../data/retention-days';
 
 export interface VaultSnapshotBucketProps {
@@ -64,12 +67,12 @@ export class VaultSnapshotBucket extends Construct {
     (this.bucket.node.defaultChild as s3.CfnBucket).notificationConfiguration = { eventBridgeConfiguration: { eventBridgeEnabled: true } };
     const logging =
       'Snapshot reads are audited without S3 server access logs: objects are SSE-KMS with the data key and bucket keys off, so every read is a KMS Decrypt recorded by CloudTrail with the caller; the only writer is the Vault instance role (one object key). An access-log bucket could only use SSE-S3 and would itself need the exceptions this one avoids.';
-    for (const id of ['AwsSolutions-S1', 'HIPAA.Security-S3BucketLoggingEnabled', 'NIST.800.53.R5-S3BucketLoggingEnabled', 'PCI.DSS.321-S3BucketLoggingEnabled']) {
+    for (const id of nagRuleIds(NAG_PACKS, rules.s3.S3BucketLoggingEnabled)) {
       Validations.of(this.bucket).acknowledge({ id, reason: logging });
     }
     const replication =
       'Tenant data must stay in the tenant\'s pinned region (the written promise), so snapshots are not replicated to another region; durability comes from S3 itself, versioning and retention.';
-    for (const id of ['HIPAA.Security-S3BucketReplicationEnabled', 'NIST.800.53.R5-S3BucketReplicationEnabled', 'PCI.DSS.321-S3BucketReplicationEnabled']) {
+    for (const id of nagRuleIds(FRAMEWORK_NAG_PACKS, rules.s3.S3BucketReplicationEnabled)) {
       Validations.of(this.bucket).acknowledge({ id, reason: replication });
     }
   }

@@ -9,11 +9,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { rules } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { CONTROL_TOWER_RULES_DIR, bundledRuleFiles, controlTowerValidator, ruleFileName } from '../../lib/compliance/control-tower';
 import { DISABLED_CONTROLS } from '../../lib/compliance/disabled-controls';
 import { ruleResourceTypes } from '../../lib/compliance/guard-input';
-import { FRAMEWORK_PACKS } from '../../lib/compliance/nag-packs';
+import { FRAMEWORK_NAG_PACKS, NAG_PACKS } from '../../lib/compliance/nag-packs';
+import { nagRuleIds } from '../../lib/compliance/nag-rule-id';
 import { denyGrantsExceptForAwsServicesStatement, keyAdminStatement } from '../../lib/keys/cell-keys';
 import { cellTemplateIdentity } from '../../lib/cell/cell-identity';
 import { Tenant } from '../../lib/registry/registry';
@@ -210,7 +212,7 @@ describe.each([
   test('CT.LAMBDA.PR.3: every Lambda function but the region guard and CDK\'s default-SG handler runs in the VPC', () => {
     const outside = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function' && !r.Properties.VpcConfig).map(([id]) => id);
     expect(outside.sort()).toEqual([expect.stringMatching(/^CustomVpcRestrictDefaultSGCustomResourceProviderHandler/), expect.stringMatching(/^RegionGuardFunction/)]);
-    for (const pack of FRAMEWORK_PACKS) expect(acknowledgedAt(stack, `${pack}-LambdaInsideVPC`)).toEqual(['RegionGuard/Function']);
+    for (const rule of nagRuleIds(FRAMEWORK_NAG_PACKS, rules.lambda.LambdaInsideVPC)) expect(acknowledgedAt(stack, rule)).toEqual(['RegionGuard/Function']);
   });
 
   test(`CT.RDS.PR.1: the database is ${prod ? 'Multi-AZ' : 'single-AZ, as its dev sizing says'}, and the nag finding is acknowledged only for dev`, () => {
@@ -222,10 +224,10 @@ describe.each([
   });
 
   test('CT.S3.PR.2 and CT.ELASTICLOADBALANCING.PR.6: access-log acknowledgments sit on the Vault snapshot bucket and the Vault NLB only', () => {
-    for (const rule of ['AwsSolutions-S1', ...FRAMEWORK_PACKS.map((p) => `${p}-S3BucketLoggingEnabled`)]) {
+    for (const rule of nagRuleIds(NAG_PACKS, rules.s3.S3BucketLoggingEnabled)) {
       expect(acknowledgedAt(stack, rule)).toEqual(['Vault/Snapshots/Bucket']);
     }
-    for (const rule of ['AwsSolutions-ELB2', ...FRAMEWORK_PACKS.map((p) => `${p}-ELBLoggingEnabled`)]) {
+    for (const rule of nagRuleIds(NAG_PACKS, rules.elb.ELBLoggingEnabled)) {
       expect(acknowledgedAt(stack, rule)).toEqual(['Vault/LoadBalancer']);
     }
   });

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Size, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { CellFileShare, CellFileShareProps } from '../../lib/data/cell-file-share';
@@ -141,7 +141,10 @@ describe('CellFileShare props', () => {
   }
 
   test('valid props build', () => {
-    expect(make({ backupRetentionDays: 30, dailyBackupStartTime: '23:59', storageCapacityGiB: 2048 }).fileSystem.storageCapacity).toBe(2048);
+    const share = make({ backupRetention: Duration.days(30), dailyBackupStartTime: '23:59', storageCapacity: Size.tebibytes(2), volumeSize: Size.gibibytes(1536) });
+    expect(share.fileSystem.storageCapacity).toBe(2048);
+    expect(Stack.of(share).resolve(share.fileSystem.ontapConfiguration)).toMatchObject({ automaticBackupRetentionDays: 30 });
+    expect(share.volume.ontapConfiguration).toMatchObject({ sizeInMegabytes: '1572864' });
   });
 
   test('adds nothing to the key policy (no kms:ReEncrypt* / GenerateDataKey* wildcards from the secrets)', () => {
@@ -149,13 +152,16 @@ describe('CellFileShare props', () => {
   });
 
   test.each([
-    [{ backupRetentionDays: 0 }, 'CellFileShare for tenant "acme": backupRetentionDays must be an integer 1-90 (0 would disable backups); got 0'],
-    [{ backupRetentionDays: 91 }, 'backupRetentionDays must be an integer 1-90 (0 would disable backups); got 91'],
-    [{ dailyBackupStartTime: '24:00' }, 'dailyBackupStartTime must be HH:MM (00:00-23:59, UTC); got "24:00"'],
-    [{ storageCapacityGiB: 512 }, 'storageCapacityGiB must be an integer 1024-196608 (FSx for ONTAP SSD limits); got 512'],
-    [{ volumeSizeMiB: 2 * 1024 * 1024 }, 'volumeSizeMiB must be an integer 20-1048576 (at most the SSD capacity); got 2097152'],
-    [{ subnets: { subnetGroupName: 'Data', availabilityZones: ['nowhere-1a'] } }, 'subnets must select at least 2 subnets in different AZs (Multi-AZ file servers); got 0'],
-  ])('refuses %o', (overrides, message) => {
+    ['backupRetention 0 days', { backupRetention: Duration.days(0) }, 'CellFileShare for tenant "acme": backupRetention must be whole days from 1 to 90 (0 would disable backups); got 0 days'],
+    ['backupRetention 91 days', { backupRetention: Duration.days(91) }, 'backupRetention must be whole days from 1 to 90 (0 would disable backups); got 91 days'],
+    ['backupRetention 36 hours', { backupRetention: Duration.hours(36) }, 'backupRetention must be whole days from 1 to 90 (0 would disable backups); got 1.5 days'],
+    ['dailyBackupStartTime 24:00', { dailyBackupStartTime: '24:00' }, 'dailyBackupStartTime must be HH:MM (00:00-23:59, UTC); got "24:00"'],
+    ['storageCapacity 512 GiB', { storageCapacity: Size.gibibytes(512) }, 'storageCapacity must be whole GiB from 1024 to 196608 (FSx for ONTAP SSD limits); got 512 GiB'],
+    ['storageCapacity not whole GiB', { storageCapacity: Size.mebibytes(1024 * 1024 + 1) }, 'storageCapacity must be whole GiB from 1024 to 196608 (FSx for ONTAP SSD limits); got 1024.0009765625 GiB'],
+    ['volumeSize 2 TiB (over the SSD capacity)', { volumeSize: Size.tebibytes(2) }, 'volumeSize must be whole MiB from 20 to 1048576 (at most the SSD capacity); got 2097152 MiB'],
+    ['volumeSize not whole MiB', { volumeSize: Size.kibibytes(20 * 1024 + 1) }, 'volumeSize must be whole MiB from 20 to 1048576 (at most the SSD capacity); got 20.0009765625 MiB'],
+    ['subnets in one made-up AZ', { subnets: { subnetGroupName: 'Data', availabilityZones: ['nowhere-1a'] } }, 'subnets must select at least 2 subnets in different AZs (Multi-AZ file servers); got 0'],
+  ])('refuses %s', (_label, overrides, message) => {
     expect(() => make(overrides as Partial<CellFileShareProps>)).toThrow(message);
   });
 });

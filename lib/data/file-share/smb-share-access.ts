@@ -6,7 +6,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledgeLambdaRules } from '../../compliance/nag-packs';
+import { AwsSolutionsChecks, rules } from 'cdk-nag';
+import { ANY_RESOURCE_FINDING, acknowledgeLambdaRules } from '../../compliance/nag-packs';
+import { nagRuleId } from '../../compliance/nag-rule-id';
 import { handlerBundleDir, handlerFolderInputs } from '../../lambda/handler-bundle';
 import type { SmbShareProps } from './smb-share';
 
@@ -54,7 +56,7 @@ export function smbShareRole(
     ],
   });
   Validations.of(unscoped).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
+    id: nagRuleId(AwsSolutionsChecks, rules.iam.IAMNoWildcardPermissions, ANY_RESOURCE_FINDING),
     reason: 'Lambda needs these EC2 network-interface actions to run in the cell VPC (the AWS managed AWSLambdaVPCAccessExecutionRole grants the same on *), and secretsmanager:GetRandomPassword has no resource; IAM scopes none of them to a resource.',
   });
   return [role, [policy, unscoped]];

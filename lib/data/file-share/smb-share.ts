@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { fileShareSmbUserSecretName } from '../../cell/secret-names';
 import { SECRET_ROTATION_RULES } from '../../compliance/nag-packs';
 import { keyWithoutGrants } from '../../keys/key-without-grants';
 import type { SmbShareProperties } from './handler';
@@ -77,7 +78,7 @@ export class SmbShare extends Construct {
     const secretsKey = keyWithoutGrants(this, props.encryptionKey);
 
     this.userSecret = new secretsmanager.Secret(this, 'UserSecret', {
-      secretName: `cellkit/${props.tenantId}/file-share/smb-user`,
+      secretName: fileShareSmbUserSecretName(props.tenantId),
       description: `cellkit ${props.tenantId}: SMB user of the git share (Vault KV integrations/file-share holds a copy)`,
       encryptionKey: secretsKey,
       // ONTAP's local-user password complexity: 3 of 4 character classes, 6+ characters, not the user name.

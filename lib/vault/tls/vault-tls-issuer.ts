@@ -7,7 +7,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { acknowledgeLambdaRules } from '../../compliance/nag-packs';
+import { AwsSolutionsChecks, rules } from 'cdk-nag';
+import { vaultTlsCaSecretName } from '../../cell/secret-names';
+import { ANY_RESOURCE_FINDING, acknowledgeLambdaRules } from '../../compliance/nag-packs';
+import { nagRuleId } from '../../compliance/nag-rule-id';
 import { handlerBundleDir, handlerFolderInputs } from '../../lambda/handler-bundle';
 import { emptySecret } from '../empty-secret';
 import { TLS_ENV as ENV, TLS_POLICY, TlsIssuerProperties } from './handler/settings';
@@ -59,7 +62,7 @@ export class VaultTlsIssuer extends Construct {
     }
 
     this.caSecret = emptySecret(this, 'CaSecret', {
-      secretName: `/cellkit/${props.tenantId}/vault/tls-ca`,
+      secretName: vaultTlsCaSecretName(props.tenantId),
       description: `cellkit ${props.tenantId}: Vault TLS CA (JSON: certificate, private_key), written by the TLS issuer only`,
       encryptionKey: props.dataKey,
       rotationReason:
@@ -102,7 +105,7 @@ export class VaultTlsIssuer extends Construct {
       ],
     });
     Validations.of(policy).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+      id: nagRuleId(AwsSolutionsChecks, rules.iam.IAMNoWildcardPermissions, ANY_RESOURCE_FINDING),
       reason: 'Only the VpcNetworkInterfaces statement uses "*": Lambda creates and removes the function\'s network interfaces in the cell VPC with these EC2 actions, which the Lambda Developer Guide grants on "*" (AWSLambdaVPCAccessExecutionRole); every other statement names its secret, key or log group.',
     });
 
