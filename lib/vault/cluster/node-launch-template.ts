@@ -6,7 +6,10 @@ import { Construct } from 'constructs';
 import { AMI_ID_PATTERN, AmiFile, VAULT_IMAGE } from '../vault-image';
 import { VAULT_DATA_DEVICE, vaultClusterError } from './node-constants';
 
-/** gp3 volumes hold 1 GiB to 16 TiB (EBS User Guide, "Amazon EBS volume types", General Purpose SSD). */
+/**
+ * A gp3 volume in a launch template holds 1 to 16,384 GiB (Amazon EC2 API Reference,
+ * LaunchTemplateEbsBlockDeviceRequest, VolumeSize: "gp2 and gp3: 1 - 16,384 GiB").
+ */
 const GP3_MAX = Size.tebibytes(16);
 
 export interface VaultLaunchTemplateProps {

@@ -16,8 +16,8 @@ export interface VaultServerGroupProps {
    * (Control Tower CT.AUTOSCALING.PR.6), each a Nitro type (CT.AUTOSCALING.PR.11).
    */
   readonly instanceTypes: readonly ec2.InstanceType[];
-  /** Servers in the Raft cluster: min = max = desired (VaultCluster accepts 3 or 5). */
-  readonly nodes: number;
+  /** Servers in the Raft cluster: min = max = desired. */
+  readonly nodes: 3 | 5;
 }
 
 /**
