@@ -1,5 +1,5 @@
-// Facts about a Vault node that several parts of the cluster (and the operator tools) agree on.
-// vault-cluster.ts re-exports them: that is their public home.
+// Facts about a Vault node that several parts of the cluster (and the operator tools) agree on, and the
+// prefix of every refusal of the cluster's props. vault-cluster.ts re-exports the constants: that is their public home.
 
 /** Tag only this cluster's nodes carry; Raft auto-join looks peers up by it. */
 export const VAULT_JOIN_TAG = 'cellkit:vault-cluster';
