@@ -4,10 +4,12 @@ import { spawnSync } from 'child_process';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Template } from 'aws-cdk-lib/assertions';
 import { CellKeys } from '../../lib/keys/cell-keys';
 import { CellNetwork } from '../../lib/network/cell-network';
 import { Tenant } from '../../lib/registry/registry';
 import { VaultCluster, VaultClusterProps } from '../../lib/vault/vault-cluster';
+import { teamTenant, tenant } from '../fixtures';
 
 class TestStack extends Stack {
   constructor(app: App, id: string, private readonly zones: readonly string[], env: { account: string; region: string }) {
@@ -106,4 +108,27 @@ export function shellcheck(script: string): string | null {
     return null;
   }
   return r.status === 0 ? '' : `${r.stdout}${r.stderr}`;
+}
+
+/** The logical ID of an L2 construct's resource. */
+export const logicalId = (stack: Stack, c: { node: { defaultChild?: unknown } }): string => stack.getLogicalId(c.node.defaultChild as never);
+
+/** A value or a list of them, as a list (IAM Action and Resource take both). */
+export const list = (x: unknown): any[] => (Array.isArray(x) ? x : [x]);
+
+/** Every IAM statement of the template's policies and roles, with the logical ID of its holder as `id`. */
+export function statementsOf(t: Template): any[] {
+  return Object.entries(t.toJSON().Resources as Record<string, any>)
+    .filter(([, r]) => ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::Role'].includes(r.Type))
+    .flatMap(([id, r]) => [
+      ...(r.Properties.PolicyDocument?.Statement ?? []),
+      ...(r.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement),
+    ].map((s: any) => ({ id, ...s })));
+}
+
+/** The two Vault test stacks every part's test reads: tenant() and teamTenant(). */
+export function prodAndDev() {
+  const prod = vaultStack(tenant()); // ap-southeast-2, nat, 5 nodes
+  const dev = vaultStack(teamTenant()); // eu-west-2, none, 3 nodes
+  return { prod, dev, prodT: Template.fromStack(prod.stack), devT: Template.fromStack(dev.stack) };
 }

@@ -14,7 +14,7 @@ import { DeleteParameterCommand, GetCommandInvocationCommand, GetParameterComman
 import { NodeCommandContext, autopilotStateCommand, removePeerCommand, snapshotCommand, startVaultCommand, statusCommand, stopVaultCommand } from './node-commands';
 import { AutopilotState, ClusterApi, FleetView, NodeFleet, NodeStatus, RollLock, SnapshotRef, SnapshotStore } from './types';
 
-/** Tag every node and the group carry (VAULT_JOIN_TAG in vault-cluster.ts). */
+/** Tag every node and the group carry (VAULT_JOIN_TAG in lib/vault/cluster/node-constants.ts). */
 export const VAULT_CLUSTER_TAG = 'cellkit:vault-cluster';
 const TERMINAL = new Set(['Success', 'Cancelled', 'TimedOut', 'Failed']);
 

@@ -7,7 +7,7 @@ import { VAULT_PATHS } from '../vault-config';
 import { ROLL_VAULT_ROLE } from '../bootstrap/vault-plan';
 import { awsLogin, shq, vaultClientEnv } from '../vault-scripts';
 
-/** The snapshot object the node role may write (one key; bucket versioning keeps history). Same as SNAPSHOT_KEY in vault-cluster.ts. */
+/** The snapshot object the node role may write (one key; bucket versioning keeps history). Same as SNAPSHOT_KEY in lib/vault/cluster/node-constants.ts. */
 export const ROLL_SNAPSHOT_KEY = 'raft/vault.snap';
 const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
 
