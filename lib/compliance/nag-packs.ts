@@ -1,7 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, rules } from 'cdk-nag';
 import { IConstruct } from 'constructs';
-import { NagPackClass, NagRule, nagPackName, nagRuleId, nagRuleIds } from './nag-rule-id';
+import { NagPackClass, NagRule, nagRuleId, nagRuleIds } from './nag-rule-id';
 
 /**
  * The four compliance packs every cell must pass. Acknowledgments are copied into each
@@ -25,12 +25,6 @@ export const NAG_PACKS: readonly NagPackClass[] = [AwsSolutionsChecks, ...FRAMEW
 
 /** The `AwsSolutions-IAM5` finding for a statement on every resource, as cdk-nag's IAMNoWildcardPermissions reports it. */
 export const ANY_RESOURCE_FINDING = 'Resource::*';
-
-/**
- * The names of FRAMEWORK_NAG_PACKS (`HIPAA.Security`, ...), read from the packs.
- * @deprecated build ids with `nagRuleIds(FRAMEWORK_NAG_PACKS, rule)`; kept until lib/vault/vault-cluster.ts does.
- */
-export const FRAMEWORK_PACKS: readonly string[] = FRAMEWORK_NAG_PACKS.map(nagPackName);
 
 /** The `AwsSolutions-IAM4` finding for one AWS managed policy, as cdk-nag's IAMNoManagedPolicies reports it. */
 export function awsManagedPolicyFinding(managedPolicyName: string): string {

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { vaultTlsSecretName } from '../cell/secret-names';
 import { vaultInstanceTypesFor } from '../cell/sizing';
 import { VAULT_TLS_MODES } from '../registry/tenant-spec';
 import { VaultLaunchTemplate } from './cluster/node-launch-template';
@@ -120,7 +121,7 @@ export class VaultCluster extends Construct implements ec2.IConnectable {
   private createStores(props: VaultClusterProps, tlsMode: VaultTlsMode, retention: logs.RetentionDays) {
     const tenantId = props.tenantId;
     const tlsSecret = emptySecret(this, 'TlsSecret', {
-      secretName: `/cellkit/${tenantId}/vault/tls`,
+      secretName: vaultTlsSecretName(tenantId),
       description: `cellkit ${tenantId}: Vault TLS (JSON: certificate, private_key, ca), ${tlsMode === 'cellkit' ? 'issued and rotated by the cell TLS issuer' : 'set by an operator'}`,
       encryptionKey: props.dataKey,
       // With the cellkit issuer, Secrets Manager rotates it (VaultTlsIssuer's rotation schedule).

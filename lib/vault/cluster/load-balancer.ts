@@ -3,7 +3,9 @@ import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { FRAMEWORK_PACKS } from '../../compliance/nag-packs';
+import { rules } from 'cdk-nag';
+import { FRAMEWORK_NAG_PACKS, NAG_PACKS } from '../../compliance/nag-packs';
+import { nagRuleIds } from '../../compliance/nag-rule-id';
 import { VAULT_API_PORT } from '../vault-config';
 
 /** Liveness for the NLB and the Auto Scaling group's ELB health check (Vault API docs, "/sys/health"). */
@@ -52,9 +54,9 @@ export class VaultLoadBalancer {
     this.loadBalancer.connections.allowFrom(props.clientSecurityGroup, ec2.Port.tcp(VAULT_API_PORT), 'Vault API from the application plane');
     props.serverConnections.connections.allowFrom(this.loadBalancer, ec2.Port.tcp(VAULT_API_PORT), 'Vault API and health checks from the NLB');
     this.listener = this.loadBalancer.addListener('Api', { port: VAULT_API_PORT, protocol: elbv2.Protocol.TCP });
-    for (const pack of FRAMEWORK_PACKS) {
+    for (const id of nagRuleIds(FRAMEWORK_NAG_PACKS, rules.elb.ELBv2ACMCertificateRequired)) {
       Validations.of(this.listener).acknowledge({
-        id: `${pack}-ELBv2ACMCertificateRequired`,
+        id,
         reason:
           'TLS is end-to-end: it terminates on the Vault servers (TLS 1.2+, company CA certificate from Secrets Manager), so the NLB never sees plaintext. An ACM certificate here would decrypt Vault traffic at the load balancer.',
       });
@@ -78,7 +80,7 @@ export class VaultLoadBalancer {
         unhealthyThresholdCount: 2,
       },
     });
-    for (const id of ['AwsSolutions-ELB2', 'HIPAA.Security-ELBLoggingEnabled', 'NIST.800.53.R5-ELBLoggingEnabled', 'PCI.DSS.321-ELBLoggingEnabled']) {
+    for (const id of nagRuleIds(NAG_PACKS, rules.elb.ELBLoggingEnabled)) {
       Validations.of(this.loadBalancer).acknowledge({
         id,
         reason:

@@ -4,7 +4,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { AwsSolutionsChecks, rules } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { ANY_RESOURCE_FINDING, awsManagedPolicyFinding } from '../../compliance/nag-packs';
+import { nagRuleId } from '../../compliance/nag-rule-id';
 import { principalArnStatement } from '../../keys/cell-keys';
 import { SNAPSHOT_KEY, vaultClusterError } from './node-constants';
 import { VaultZip } from './vault-zip';
@@ -54,7 +57,7 @@ export class VaultNodeRole {
     });
     this.role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'));
     Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      id: nagRuleId(AwsSolutionsChecks, rules.iam.IAMNoManagedPolicies, awsManagedPolicyFinding('AmazonSSMManagedInstanceCore')),
       reason: 'SSM Session Manager and Run Command are the only way onto Vault nodes (no SSH, no key pair); AWS maintains this policy as the minimum the SSM agent needs.',
     });
 
@@ -88,7 +91,7 @@ export class VaultNodeRole {
       statements: [new iam.PolicyStatement({ sid: 'RaftAutoJoin', actions: ['ec2:DescribeInstances'], resources: ['*'] })],
     });
     Validations.of(autoJoin).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
+      id: nagRuleId(AwsSolutionsChecks, rules.iam.IAMNoWildcardPermissions, ANY_RESOURCE_FINDING),
       reason: 'ec2:DescribeInstances supports no resource-level permissions (AWS allows only "*"); Vault Raft auto-join needs it to find peers by tag. It is read-only and the only action here.',
     });
   }

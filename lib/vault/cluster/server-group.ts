@@ -1,7 +1,9 @@
 import { CfnResource, Duration, Tags, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, rules } from 'cdk-nag';
 import { Construct } from 'constructs';
+import { nagRuleId, nagRuleIds } from '../../compliance/nag-rule-id';
 import { VAULT_JOIN_TAG, vaultClusterError } from './node-constants';
 
 export interface VaultServerGroupProps {
@@ -75,14 +77,18 @@ export class VaultServerGroup {
     });
     // cdk-nag reads IMDSv2 and volume encryption from an ASG's LaunchTemplate property only, not from a
     // MixedInstancesPolicy; the launch template it references requires both (test/vault/cluster/node-launch-template.test.ts).
-    for (const id of ['AwsSolutions-EC26', 'HIPAA.Security-EC2IMDSv2Enabled', 'NIST.800.53.R5-EC2IMDSv2Enabled']) {
+    const imdsAndEncryption = [
+      nagRuleId(AwsSolutionsChecks, rules.ec2.EC2EBSVolumeEncrypted),
+      ...nagRuleIds([HIPAASecurityChecks, NIST80053R5Checks], rules.ec2.EC2IMDSv2Enabled),
+    ];
+    for (const id of imdsAndEncryption) {
       Validations.of(group).acknowledge({
         id,
         reason: 'The group launches only from its launch template (through the mixed instances policy that Control Tower CT.AUTOSCALING.PR.6 asks for), which requires IMDSv2 (hop limit 1) and encrypts every EBS volume with the cell data key; cdk-nag does not follow a MixedInstancesPolicy to its launch template.',
       });
     }
     Validations.of(group).acknowledge({
-      id: 'AwsSolutions-AS3',
+      id: nagRuleId(AwsSolutionsChecks, rules.autoscaling.AutoScalingGroupScalingNotifications),
       reason:
         'The group never scales (min = max = desired); its only events are node replacements, recorded in the Auto Scaling activity history and CloudTrail, and watched through Vault\'s own health (NLB target health, autopilot state).',
     });
