@@ -123,7 +123,7 @@ test.each([
 
 describe('refuses bad props with clear messages', () => {
   const build = (overrides: Partial<VaultClusterProps>) => () => vaultStack(tenant(), overrides);
-  // Missing recovery keys and a bad tls mode are refused here too: test/vault/vault-bootstrap.test.ts, test/vault/tls/vault-tls-issuer.test.ts.
+  // Missing recovery keys and a bad tls mode are refused here too: test/vault/bootstrap/recovery-secret.test.ts, test/vault/tls/vault-tls-issuer.test.ts.
   test.each([
     [{ nodes: 4 as never }, /VaultCluster for tenant "acme": nodes must be 3 or 5 .*got 4/],
     [{ nodes: 1 as never }, /VaultCluster for tenant "acme": nodes must be 3 or 5 .*got 1/],

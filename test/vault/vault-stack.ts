@@ -132,3 +132,11 @@ export function prodAndDev() {
   const dev = vaultStack(teamTenant()); // eu-west-2, none, 3 nodes
   return { prod, dev, prodT: Template.fromStack(prod.stack), devT: Template.fromStack(dev.stack) };
 }
+
+/** The bootstrap of teamTenant()'s Vault, what the bootstrap's and its parts' tests read. */
+export function bootstrapOfDev() {
+  const dev = vaultStack(teamTenant());
+  const json = Template.fromStack(dev.stack).toJSON() as { Resources: Record<string, any> };
+  const id = (c: { node: { defaultChild?: unknown } } | any): string => dev.stack.getLogicalId((c.node.defaultChild ?? c) as never);
+  return { dev, json, id, b: dev.vault.bootstrap };
+}

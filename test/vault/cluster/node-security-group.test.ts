@@ -12,7 +12,7 @@ test.each([['prod', prodT], ['dev', devT]] as const)('%s: no port 22 anywhere; 8
   const toVault = ingress.filter((r) => JSON.stringify(r.GroupId).includes('VaultSecurityGroup'));
   const from = (port: number) => toVault.filter((r) => r.FromPort === port).map((r) => r.SourceSecurityGroupId['Fn::GetAtt'][0]).sort();
   expect(from(8201)).toEqual([expect.stringMatching(/^VaultSecurityGroup/)]);
-  // The bootstrap function reaches the servers directly too: the NLB preserves client IPs (test/vault/vault-bootstrap.test.ts).
+  // The bootstrap function reaches the servers directly too: the NLB preserves client IPs (test/vault/bootstrap/bootstrap-function.test.ts).
   expect(from(8200)).toEqual([expect.stringMatching(/^NetworkAppSecurityGroup/), expect.stringMatching(/^VaultBootstrapSecurityGroup/), expect.stringMatching(/^VaultLoadBalancerSecurityGroup/), expect.stringMatching(/^VaultSecurityGroup/)]);
   expect(toVault.map((r) => r.FromPort).sort()).toEqual([8200, 8200, 8200, 8200, 8201]);
 });
