@@ -10,7 +10,7 @@ import { REPO_ROOT, template } from '../fixtures';
 const ALLOWED: ReadonlyArray<{ file: string; line: string; reason: string }> = [
   { file: 'lib/data/retention-days.ts', line: 'export const RETENTION_DAYS = 90;', reason: 'the one source' },
   { file: 'lib/data/cell-file-share-props.ts', line: 'const MAX_FSX_BACKUP_DAYS = 90;', reason: 'the FSx limit on automatic backup retention, an AWS fact' },
-  { file: 'lib/data/cell-file-share-props.ts', line: 'automatic daily backups (1-90)', reason: 'the same FSx limit, in the prop docs' },
+  { file: 'lib/data/cell-file-share-props.ts', line: 'automatic daily backups, whole days from 1 to 90', reason: 'the same FSx limit, in the prop docs' },
   { file: 'lib/keys/cell-keys.ts', line: 'days < 90 || days > 2560', reason: 'the KMS rotation period limits, an AWS fact' },
   { file: 'lib/keys/cell-keys.ts', line: 'must be 90-2560 days (KMS limit)', reason: 'the same KMS limit, in the message' },
   { file: 'lib/vault/tls/handler/settings.ts', line: 'serverValidityDays: 90', reason: 'Vault server certificate lifetime, not data retention' },
