@@ -4,7 +4,8 @@
 // without type checking (`npm test` type-checks). A synth loads ~900 modules; this keeps their cost low:
 // - only `.ts` files are transpiled (esbuild), each once per content; node_modules load through Node's
 //   own loader (tsx's loader inspects every one of them);
-// - ./compile-cache.js keeps V8's compiled code of the modules between runs.
+// - ./compile-cache.js keeps V8's compiled code of the modules between runs (CELLKIT_CODE_CACHE, below).
+// Measured against tsx, Node's type stripping and Node's compile cache in docs/performance.md.
 //
 // Both caches live in the checkout, in node_modules/.cache/cellkit/ (ts/ and v8/), never in the shared
 // temp dir: that folder belongs to whoever installed the checkout, other local users cannot plant code
@@ -27,7 +28,23 @@ const cacheRoot = process.env.CELLKIT_CACHE_DIR || path.join(__dirname, '..', 'n
 // Node's own compile registers source maps; the code cache's does not. Our few `.ts` files keep Node's.
 const compileWithSourceMaps = Module.prototype._compile;
 const { install, writeAtomically } = require('./compile-cache');
-install(path.join(cacheRoot, 'v8', 'modules.cache'));
+
+// Which V8 code cache keeps compiled code between runs (docs/performance.md, "Home-made machinery, measured"):
+// `cellkit` (./compile-cache.js, the default: measured faster than Node's on Node 20, 22 and 24), `node`
+// (Node 22.1+'s module.enableCompileCache(); nothing on Node 20) or `off`. Set CELLKIT_CODE_CACHE to compare.
+const CODE_CACHES = ['cellkit', 'node', 'off'];
+const codeCache = process.env.CELLKIT_CODE_CACHE || 'cellkit';
+if (!CODE_CACHES.includes(codeCache)) {
+  process.stderr.write(`run-ts: CELLKIT_CODE_CACHE: got ${JSON.stringify(codeCache)}; expected one of ${CODE_CACHES.join(', ')}\n`);
+  process.exit(2);
+}
+// A cache only ever costs speed: where this Node lacks what one needs, runs go on without it.
+try {
+  if (codeCache === 'cellkit') install(path.join(cacheRoot, 'v8', 'modules.cache'));
+  else if (codeCache === 'node' && typeof Module.enableCompileCache === 'function') Module.enableCompileCache(path.join(cacheRoot, 'node'));
+} catch {
+  // compile as usual
+}
 
 const ESBUILD_VERSION = require('esbuild/package.json').version;
 const OPTIONS = { loader: 'ts', format: 'cjs', target: 'node20', sourcemap: 'inline' };
@@ -59,8 +76,9 @@ function transpile(filename, source) {
 Module._extensions['.ts'] = (module, filename) => {
   compileWithSourceMaps.call(module, transpile(filename, fs.readFileSync(filename, 'utf8')), filename);
 };
-// Errors point at TypeScript lines.
-process.setSourceMapsEnabled(true);
+// Errors point at TypeScript lines (module.setSourceMapsSupport since Node 22.14; the older call before).
+if (typeof Module.setSourceMapsSupport === 'function') Module.setSourceMapsSupport(true);
+else if (typeof process.setSourceMapsEnabled === 'function') process.setSourceMapsEnabled(true);
 
 // The entry point sees argv as if run directly: Node sets argv[1] to the main script's absolute path.
 process.argv.splice(1, 1);
