@@ -30,10 +30,11 @@ const compileWithSourceMaps = Module.prototype._compile;
 const { install, writeAtomically } = require('./compile-cache');
 
 // Which V8 code cache keeps compiled code between runs (docs/performance.md, "Home-made machinery, measured"):
-// `cellkit` (./compile-cache.js, the default: measured faster than Node's on Node 20, 22 and 24), `node`
-// (Node 22.1+'s module.enableCompileCache(); nothing on Node 20) or `off`. Set CELLKIT_CODE_CACHE to compare.
+// `node`, Node 22.1+'s module.enableCompileCache() (a public API), by default wherever Node has it: there
+// ./compile-cache.js saved under 10% of a whole synth; `cellkit`, ./compile-cache.js, by default on Node 20, which
+// has no compile cache of its own (it saves ~10% there); `off`. Set CELLKIT_CODE_CACHE to choose.
 const CODE_CACHES = ['cellkit', 'node', 'off'];
-const codeCache = process.env.CELLKIT_CODE_CACHE || 'cellkit';
+const codeCache = process.env.CELLKIT_CODE_CACHE || (typeof Module.enableCompileCache === 'function' ? 'node' : 'cellkit');
 if (!CODE_CACHES.includes(codeCache)) {
   process.stderr.write(`run-ts: CELLKIT_CODE_CACHE: got ${JSON.stringify(codeCache)}; expected one of ${CODE_CACHES.join(', ')}\n`);
   process.exit(2);

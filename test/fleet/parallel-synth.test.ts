@@ -128,8 +128,8 @@ describe('parallel fleet synth through bin/app.ts', () => {
     }
   });
 
-  // CDK does not promise the layout of a cloud assembly (https://docs.aws.amazon.com/cdk/v2/guide/apps.html, "the cloud
-  // assembly"): here each worker, as a newer CDK might, adds a nested-assembly artifact next to a stack.
+  // Only manifest.json is a versioned schema, and its consumers must know every instruction in it (aws-cdk-lib
+  // "Cloud Assembly Schema" README, "Versioning"): here each worker, as a newer CDK might, adds a nested-assembly artifact.
   test('workers whose assemblies the merge does not know make the app synthesize in one process, with one line saying so', () => {
     const root = registry().root;
     const preload = path.join(tmp('cellkit-parallel-preload-'), 'future-layout.js');
