@@ -4,13 +4,14 @@
 // without type checking (`npm test` type-checks). A synth loads ~900 modules; this keeps their cost low:
 // - only `.ts` files are transpiled (esbuild), each once per content; node_modules load through Node's
 //   own loader (tsx's loader inspects every one of them);
-// - ./compile-cache.js keeps V8's compiled code of the modules between runs (CELLKIT_CODE_CACHE, below).
+// - a V8 code cache keeps the modules' compiled code between runs: Node's own on Node 22.1+, ./compile-cache.js
+//   on Node 20 (CELLKIT_CODE_CACHE, below).
 // Measured against tsx, Node's type stripping and Node's compile cache in docs/performance.md.
 //
-// Both caches live in the checkout, in node_modules/.cache/cellkit/ (ts/ and v8/), never in the shared
+// The caches live in the checkout, in node_modules/.cache/cellkit/ (ts/, and v8/ or node/), never in the shared
 // temp dir: that folder belongs to whoever installed the checkout, other local users cannot plant code
 // in it, and `npm ci` empties it. Clear it by hand with `rm -rf node_modules/.cache/cellkit`.
-// CELLKIT_CACHE_DIR=<dir> puts both caches in <dir> instead (tests use it to own their caches); it must
+// CELLKIT_CACHE_DIR=<dir> puts them in <dir> instead (tests use it to own their caches); it must
 // be a folder only you can write to. If the cache folder cannot be created or written, runs still work,
 // only slower.
 const crypto = require('crypto');
