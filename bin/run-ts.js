@@ -33,7 +33,7 @@ const { install, writeAtomically } = require('./compile-cache');
 // Which V8 code cache keeps compiled code between runs (docs/performance.md, "Home-made machinery, measured"):
 // `node`, Node 22.1+'s module.enableCompileCache() (a public API), by default wherever Node has it: there
 // ./compile-cache.js saved under 10% of a whole synth; `cellkit`, ./compile-cache.js, by default on Node 20, which
-// has no compile cache of its own (it saves ~10% there); `off`. Set CELLKIT_CODE_CACHE to choose.
+// has no compile cache of its own (it saves ~12% there); `off`. Set CELLKIT_CODE_CACHE to choose.
 const CODE_CACHES = ['cellkit', 'node', 'off'];
 const codeCache = process.env.CELLKIT_CODE_CACHE || (typeof Module.enableCompileCache === 'function' ? 'node' : 'cellkit');
 if (!CODE_CACHES.includes(codeCache)) {
