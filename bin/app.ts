@@ -15,7 +15,7 @@ import { CellStack, cellStackName } from '../lib/cell/cell-stack';
 import { controlTowerValidator } from '../lib/compliance/control-tower';
 import { cellTemplateIdentity } from '../lib/cell/cell-identity';
 import { nagPacks } from '../lib/compliance/nag-packs';
-import { ParallelSynthError, WORKER_ENV, cgroupCpuLimit, parseWorker, synthesizeInWorkers, workerCount, workerShare } from '../lib/fleet/parallel-synth';
+import { AssemblyLayoutError, ParallelSynthError, WORKER_ENV, cgroupCpuLimit, parseWorker, synthesizeInWorkers, workerCount, workerShare } from '../lib/fleet/parallel-synth';
 import { DELIVERY_FILE, GATED_ASSEMBLY, loadDeliveryConfig } from '../lib/delivery/delivery-config';
 import { DeliveryStack } from '../lib/delivery/delivery-stack';
 import { planDelivery } from '../lib/delivery/waves';
@@ -80,23 +80,31 @@ try {
     const gatedAssembly = path.resolve(context('gated') ?? GATED_ASSEMBLY);
     for (const p of pipelines!) new DeliveryStack(app, p.name, { config: config!, plan: p, cellkitVersion: version, gatedAssembly });
     app.synth();
-  } else if (workers > 1) {
-    // This process only starts the workers (the same app command) and merges their assemblies.
-    synthesizeInWorkers({
-      outdir: app.outdir,
-      stacks: selected.map((t) => cellStackName(t.id)),
-      workers,
-      command: [process.execPath, path.join(__dirname, 'run-ts.js'), path.join(__dirname, 'app.ts')],
-      env: process.env,
-    }).catch(refuse);
   } else {
-    const tenants = worker ? workerShare(selected, parseWorker(worker)) : selected;
-    for (const tenant of tenants) {
-      new CellStack(app, cellStackName(tenant.id), { tenant, cellkitVersion: version, allowedRegions: registry.regions.codes });
+    const synthesizeHere = (tenants: typeof selected) => {
+      for (const tenant of tenants) new CellStack(app, cellStackName(tenant.id), { tenant, cellkitVersion: version, allowedRegions: registry.regions.codes });
+      Validations.of(app).addPlugins(...nagPacks(app), controlTowerValidator({ identities: tenants.map(cellTemplateIdentity) }));
+      if (context('cfn-validation') === 'true') Validations.of(app).addPlugins(new CloudFormationValidatePlugin());
+      app.synth();
+    };
+    if (workers === 1) synthesizeHere(worker ? workerShare(selected, parseWorker(worker)) : selected);
+    else {
+      // This process only starts the workers (the same app command) and merges their assemblies; where their
+      // layout is not what the merge knows (a newer CDK), it synthesizes here instead (docs/performance.md).
+      synthesizeInWorkers({
+        outdir: app.outdir,
+        stacks: selected.map((t) => cellStackName(t.id)),
+        workers,
+        command: [process.execPath, path.join(__dirname, 'run-ts.js'), path.join(__dirname, 'app.ts')],
+        env: process.env,
+      })
+        .catch((e: unknown) => {
+          if (!(e instanceof AssemblyLayoutError)) throw e;
+          process.stderr.write(`cellkit: ${e.message}; synthesizing in one process instead (-c workers=1 goes straight there)\n`);
+          synthesizeHere(selected);
+        })
+        .catch(refuse);
     }
-    Validations.of(app).addPlugins(...nagPacks(app), controlTowerValidator({ identities: tenants.map(cellTemplateIdentity) }));
-    if (context('cfn-validation') === 'true') Validations.of(app).addPlugins(new CloudFormationValidatePlugin());
-    app.synth();
   }
 } catch (e) {
   refuse(e);

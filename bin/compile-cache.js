@@ -12,6 +12,13 @@
 // are dropped whenever the cache is rewritten. The cache is one file, replaced atomically, so concurrent
 // processes (fleet workers) never read half of one.
 //
+// It replaces Module.prototype._compile, which is not a public API, so it steps aside wherever Node
+// could differ from what it was written for: if an internal it needs is missing, install() patches nothing
+// (`active: false`); modules Node hands over in another format than CommonJS (ES modules loaded by require(),
+// Node 22+'s TypeScript formats) and modules V8 will not compile as a CommonJS script (Node may then detect
+// ES module syntax) go to Node's own _compile with all of its arguments. test/bin/compile-cache.test.ts
+// proves each of these.
+//
 // Modules that use `import()` are left to Node's own compile: vm.Script needs an importModuleDynamically
 // callback for them, and the only one that behaves like Node's (vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER)
 // prints an ExperimentalWarning on Node 20 when used. Few modules do (4 of ~950 in a synth).
@@ -78,9 +85,11 @@ function writeAtomically(file, data) {
 /**
  * Installs the cache for every module compiled through `Module.prototype._compile` from now on.
  * @param {string} file the cache file
- * @returns {{ stats: () => { hits: number, misses: number } }}
+ * @returns {{ active: boolean, stats: () => { hits: number, misses: number } }} `active` is false when
+ *   this Node lacks an internal the cache needs: then nothing was patched and modules compile as usual.
  */
 function install(file) {
+  if (!supported()) return { active: false, stats: () => ({ hits: 0, misses: 0 }) };
   // Cached code is only valid for the same Node and V8; V8 itself also rejects data from other V8 flags.
   const tag = `${process.version}|${process.versions.v8}|${process.arch}`;
   const cached = readCache(file, tag);
@@ -89,14 +98,23 @@ function install(file) {
   let hits = 0;
   const nodeCompile = Module.prototype._compile;
 
-  Module.prototype._compile = function compile(content, filename) {
-    if (DYNAMIC_IMPORT.test(content)) return nodeCompile.call(this, content, filename);
+  Module.prototype._compile = function compile(content, filename, format) {
+    // Anything but a plain CommonJS module (format undefined or 'commonjs') is Node's to compile.
+    if ((format !== undefined && format !== 'commonjs') || typeof content !== 'string' || typeof filename !== 'string' || DYNAMIC_IMPORT.test(content)) {
+      return Reflect.apply(nodeCompile, this, arguments);
+    }
     const hash = crypto.createHash('sha1').update(content).digest('hex');
-    // A hashbang is only valid at the very start of a script, not inside Module.wrap's function.
-    if (content.startsWith('#!')) content = `//${content.slice(2)}`;
     const entry = cached.get(filename);
     const cachedData = entry && entry.hash === hash ? entry.data : undefined;
-    const script = new vm.Script(Module.wrap(content), { filename, cachedData });
+    let script;
+    try {
+      // A hashbang is only valid at the very start of a script, not inside Module.wrap's function.
+      const source = content.startsWith('#!') ? `//${content.slice(2)}` : content;
+      script = new vm.Script(Module.wrap(source), { filename, cachedData });
+    } catch {
+      // Not valid as a CommonJS script: Node's own compile reports the error, or loads it as an ES module.
+      return Reflect.apply(nodeCompile, this, arguments);
+    }
     if (cachedData && !script.cachedDataRejected) hits++;
     else misses++;
     compiled.push([filename, hash, script]);
@@ -124,7 +142,22 @@ function install(file) {
       // never fail a synth over its cache
     }
   });
-  return { stats: () => ({ hits, misses }) };
+  return { active: true, stats: () => ({ hits, misses }) };
+}
+
+/** Whether every Node internal and V8 API the cache relies on is there, as in Node 20, 22 and 24. */
+function supported() {
+  return (
+    typeof Module.prototype._compile === 'function' &&
+    typeof Module.wrap === 'function' &&
+    typeof Module._resolveFilename === 'function' &&
+    typeof Module._resolveLookupPaths === 'function' &&
+    typeof Module._extensions === 'object' &&
+    typeof Module._cache === 'object' &&
+    typeof vm.Script === 'function' &&
+    typeof vm.Script.prototype.createCachedData === 'function' &&
+    typeof vm.Script.prototype.runInThisContext === 'function'
+  );
 }
 
 module.exports = { install, writeAtomically };

@@ -52,6 +52,20 @@ export class ParallelSynthError extends Error {
   }
 }
 
+/**
+ * The workers synthesized, but their cloud assemblies are not laid out as the merge knows (CDK does not promise
+ * the layout of `cdk.out`): the caller synthesizes in one process instead of writing a merge it cannot vouch for.
+ */
+export class AssemblyLayoutError extends ParallelSynthError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AssemblyLayoutError';
+  }
+}
+
+/** Artifact types the merge knows to belong to one stack: the stack and its asset manifest. */
+const STACK_ARTIFACT_TYPES: ReadonlySet<string> = new Set(['aws:cloudformation:stack', 'cdk:asset-manifest']);
+
 export interface ParallelSynthOptions {
   /** The cloud assembly directory the CDK CLI reads (the App's outdir). */
   readonly outdir: string;
@@ -115,7 +129,7 @@ export async function synthesizeInWorkers(options: ParallelSynthOptions): Promis
       mergeAssemblies(outdir, stacks, runs.map((r) => r.dir));
     } catch (e) {
       if (e instanceof ParallelSynthError) throw e;
-      throw new ParallelSynthError(`parallel synth: could not merge the workers' cloud assemblies: ${e instanceof Error ? e.message : String(e)}`);
+      throw new AssemblyLayoutError(`parallel synth: could not merge the workers' cloud assemblies: ${e instanceof Error ? e.message : String(e)}`);
     }
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
@@ -167,7 +181,12 @@ function readJson<T>(file: string): T {
   return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
 }
 
-/** Merges worker assemblies into `outdir` in single-process order: each stack's artifacts, then app-level ones. */
+/**
+ * Merges worker assemblies into `outdir` in single-process order: each stack's artifacts, then app-level ones.
+ * It relies only on what it checks first: a stack's artifacts are the stack and its asset manifest, and every
+ * other artifact is written the same by every worker. Anything else is an {@link AssemblyLayoutError}, thrown
+ * before `outdir` changes (or, for a file two workers wrote differently, before a manifest is written).
+ */
 export function mergeAssemblies(outdir: string, stacks: readonly string[], workerDirs: readonly string[]): void {
   const stackSet = new Set(stacks);
   const manifests = workerDirs.map((dir) => Manifest.loadAssemblyManifest(path.join(dir, MANIFEST)));
@@ -178,6 +197,9 @@ export function mergeAssemblies(outdir: string, stacks: readonly string[], worke
     for (const [id, artifact] of Object.entries(m.artifacts ?? {})) {
       const owner = ownerOf(id, stackSet);
       if (owner) {
+        if (!STACK_ARTIFACT_TYPES.has(artifact.type)) {
+          throw new AssemblyLayoutError(`parallel synth: artifact "${id}" of worker ${w + 1} has type "${artifact.type}"; the merge knows ${[...STACK_ARTIFACT_TYPES].join(' and ')} per stack`);
+        }
         owned.set(owner, [...(owned.get(owner) ?? []), [id, artifact]]);
         continue;
       }
@@ -186,12 +208,16 @@ export function mergeAssemblies(outdir: string, stacks: readonly string[], worke
         appLevel.set(id, json);
         appLevelOrder.push(id);
       } else if (appLevel.get(id) !== json) {
-        throw new ParallelSynthError(`parallel synth: workers disagree on artifact "${id}" (worker ${w + 1} differs from worker 1)`);
+        throw new AssemblyLayoutError(`parallel synth: workers disagree on artifact "${id}" (worker ${w + 1} differs from worker 1)`);
       }
     }
   });
+  manifests.forEach((m, w) => {
+    const lacking = appLevelOrder.filter((id) => !(id in (m.artifacts ?? {})));
+    if (lacking.length) throw new AssemblyLayoutError(`parallel synth: worker ${w + 1} did not write artifact ${lacking.map((id) => `"${id}"`).join(', ')}, which other workers wrote`);
+  });
   const missing = stacks.filter((s) => !owned.has(s));
-  if (missing.length) throw new ParallelSynthError(`parallel synth: the workers wrote no stack ${missing.join(', ')}`);
+  if (missing.length) throw new AssemblyLayoutError(`parallel synth: the workers wrote no stack ${missing.join(', ')}`);
 
   const artifacts: NonNullable<AssemblyManifest['artifacts']> = {};
   for (const stack of stacks) for (const [id, artifact] of owned.get(stack)!) artifacts[id] = artifact;
@@ -211,7 +237,7 @@ export function mergeAssemblies(outdir: string, stacks: readonly string[], worke
         fs.renameSync(from, to);
       } else if (!entry.startsWith('asset.') && fs.readFileSync(from, 'utf8') !== fs.readFileSync(to, 'utf8')) {
         // Asset folders are named by their content hash; any other file written twice must match.
-        throw new ParallelSynthError(`parallel synth: workers wrote different ${entry}`);
+        throw new AssemblyLayoutError(`parallel synth: workers wrote different ${entry}`);
       }
     }
   }

@@ -110,6 +110,60 @@ describe('bin/compile-cache.js', () => {
     expect(Object.keys(header(file).entries).sort()).toEqual([path.join(kept, 'dep.js'), path.join(kept, 'main.js')]);
   });
 
+  // Node 20.19+, 22.12+ and 24 load ES modules through require() (https://nodejs.org/api/modules.html,
+  // "Loading ECMAScript modules using require()"), handing Module.prototype._compile a third argument, the format.
+  test('an ES module loaded by require() loads as under plain Node: Node compiles what is not CommonJS', () => {
+    const dir = modules();
+    fs.mkdirSync(path.join(dir, 'esm'));
+    fs.writeFileSync(path.join(dir, 'esm', 'package.json'), '{ "type": "module" }\n');
+    fs.writeFileSync(path.join(dir, 'esm', 'index.js'), "export const word = 'esm';\n");
+    fs.writeFileSync(path.join(dir, 'req-esm.js'), "const dep = require('./dep');\nexports.value = () => `${require('./esm/index.js').word} ${dep.word()}`;\n");
+    const file = path.join(tmp('cellkit-cc-'), 'modules.cache');
+    expect(run(file, path.join(dir, 'req-esm.js'))).toEqual({ value: 'esm cached', hits: 0, misses: 2 });
+    expect(run(file, path.join(dir, 'req-esm.js'))).toEqual({ value: 'esm cached', hits: 2, misses: 0 });
+  });
+
+  test('a .js file with ES module syntax and no package type falls back to Node, which detects it as an ES module', () => {
+    const dir = modules();
+    fs.writeFileSync(path.join(dir, 'detected.js'), "export const word = 'detected';\n");
+    fs.writeFileSync(path.join(dir, 'req-detected.js'), "exports.value = () => require('./detected.js').word;\n");
+    const plain = spawnSync(process.execPath, ['-e', `console.log(require(${JSON.stringify(path.join(dir, 'req-detected.js'))}).value())`], { encoding: 'utf8' });
+    const file = path.join(tmp('cellkit-cc-'), 'modules.cache');
+    const cached = run(file, path.join(dir, 'req-detected.js'));
+    expect(plain.stdout.trim()).toBe('detected');
+    expect(cached).toEqual({ value: 'detected', hits: 0, misses: 1 });
+  });
+
+  test('a module with a syntax error fails with the SyntaxError plain Node reports', () => {
+    const dir = modules();
+    fs.writeFileSync(path.join(dir, 'broken.js'), 'exports.value = () => {;\n');
+    const probe = (before: string) => {
+      const script = `${before}\ntry { require(${JSON.stringify(path.join(dir, 'broken.js'))}); } catch (e) { console.log(JSON.stringify([e.name, e.message, e.stack.includes(${JSON.stringify(path.join(dir, 'broken.js'))})])); }`;
+      const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      return JSON.parse(r.stdout);
+    };
+    const plain = probe('');
+    expect(plain[0]).toBe('SyntaxError');
+    expect(probe(`require(${JSON.stringify(path.join(REPO_ROOT, 'bin/compile-cache.js'))}).install(${JSON.stringify(path.join(tmp('cellkit-cc-'), 'modules.cache'))});`)).toEqual(plain);
+  });
+
+  test('on a Node without an API the cache needs, install() patches nothing and modules load as usual', () => {
+    const dir = modules();
+    const file = path.join(tmp('cellkit-cc-'), 'modules.cache');
+    // As if a future V8 dropped code caches from vm.Script (shadowed: the method lives on its base class): the cache must step aside, not crash.
+    const script = [
+      "const Module = require('module'); require('vm').Script.prototype.createCachedData = undefined; const nodeCompile = Module.prototype._compile;",
+      `const cache = require(${JSON.stringify(path.join(REPO_ROOT, 'bin/compile-cache.js'))}).install(${JSON.stringify(file)});`,
+      `console.log(JSON.stringify({ active: cache.active, untouched: Module.prototype._compile === nodeCompile, value: require(${JSON.stringify(path.join(dir, 'main.js'))}).value() }));`,
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ active: false, untouched: true, value: 'cached' });
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
   test('an unwritable cache location only costs speed', () => {
     const dir = modules();
     const blocker = path.join(tmp('cellkit-cc-'), 'a-file');

@@ -1,6 +1,7 @@
 // bin/run-ts.js, the app command's TypeScript runner: transpiles without type checking, caches by content.
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import Module from 'module';
 import * as os from 'os';
 import * as path from 'path';
 import { REPO_ROOT } from '../fixtures';
@@ -121,6 +122,55 @@ describe('bin/run-ts.js', () => {
       expect(r.stderr).toContain('Error: boom');
       expect(r.stderr).toContain(`${main}:5:`);
     }
+  });
+
+  test("CELLKIT_CODE_CACHE picks the code cache: node (Node 22.1+'s, the default there), cellkit (the default on Node 20) or off", () => {
+    const dir = tmp('cellkit-run-ts-');
+    fs.writeFileSync(path.join(dir, 'main.ts'), "const v: string = 'ran';\nconsole.log(v);\n");
+    const nodeHasCompileCache = typeof (Module as unknown as Record<string, unknown>).enableCompileCache === 'function';
+    for (const mode of [undefined, 'cellkit', 'node', 'off']) {
+      const cache = tmp('cellkit-run-ts-cache-');
+      const r = runTs([path.join(dir, 'main.ts')], cache, { env: { CELLKIT_CODE_CACHE: mode } });
+      expect([mode, r.stderr, r.status, r.stdout.trim()]).toEqual([mode, '', 0, 'ran']);
+      const chosen = mode ?? (nodeHasCompileCache ? 'node' : 'cellkit');
+      expect([mode, fs.existsSync(path.join(cache, 'v8', 'modules.cache'))]).toEqual([mode, chosen === 'cellkit']);
+      expect([mode, fs.existsSync(path.join(cache, 'node'))]).toEqual([mode, chosen === 'node' && nodeHasCompileCache]);
+    }
+  });
+
+  test('an unknown CELLKIT_CODE_CACHE is refused naming the variable, the value and what is allowed', () => {
+    const r = runTs(['main.ts'], tmp('cellkit-run-ts-cache-'), { env: { CELLKIT_CODE_CACHE: 'v8' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('run-ts: CELLKIT_CODE_CACHE: got "v8"; expected one of cellkit, node, off\n');
+    expect(r.stdout).toBe('');
+  });
+
+  // As if a future Node dropped the APIs the runner builds on (vm code caches, the source map switches):
+  // runs must go on, only without the cache, and print nothing.
+  describe('on a Node without the APIs the caches and source maps use', () => {
+    const preload = path.join(tmp('cellkit-run-ts-preload-'), 'older-node.js');
+    fs.writeFileSync(preload, "require('vm').Script.prototype.createCachedData = undefined;\ndelete require('module').setSourceMapsSupport;\ndelete process.setSourceMapsEnabled;\n");
+    const withPreload = { NODE_OPTIONS: `--require ${preload}` };
+
+    test('a TypeScript entry point runs, and no V8 cache is written', () => {
+      const dir = tmp('cellkit-run-ts-');
+      fs.writeFileSync(path.join(dir, 'main.ts'), "import * as vm from 'vm';\nconsole.log(typeof vm.Script.prototype.createCachedData);\n");
+      const cache = tmp('cellkit-run-ts-cache-');
+      const r = runTs([path.join(dir, 'main.ts')], cache, { env: withPreload });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('undefined');
+      expect(fs.existsSync(path.join(cache, 'v8'))).toBe(false);
+    });
+
+    test("the app synthesizes a tenant with no stack trace (cdk.json's app command)", () => {
+      const outdir = tmp('cellkit-run-ts-out-');
+      const { context } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+      const env = { ...withPreload, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...context, tenant: 'contoso' }) };
+      const r = runTs([path.join(REPO_ROOT, 'bin/app.ts')], tmp('cellkit-run-ts-cache-'), { cwd: REPO_ROOT, env });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json'))).toEqual(['Cell-contoso.template.json']);
+    });
   });
 
   test('without an entry point it prints usage and exits 2', () => {

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CellkitConfigError } from '../../lib/registry/errors';
-import { MIN_TENANTS_PER_WORKER, ParallelSynthError, cgroupCpuLimit, mergeAssemblies, parseWorker, synthesizeInWorkers, workerCount, workerShare } from '../../lib/fleet/parallel-synth';
+import { AssemblyLayoutError, MIN_TENANTS_PER_WORKER, ParallelSynthError, cgroupCpuLimit, mergeAssemblies, parseWorker, synthesizeInWorkers, workerCount, workerShare } from '../../lib/fleet/parallel-synth';
 import { REPO_ROOT } from '../fixtures';
 import { PINNED_AT, enterpriseSpec, registryDir, teamSpec } from '../registry/registry-dir';
 
@@ -102,8 +102,8 @@ describe('parallel fleet synth through bin/app.ts', () => {
     return dir;
   }
 
-  function synth(registryRoot: string, workers: string, outdir = tmp('cellkit-parallel-')) {
-    const env: NodeJS.ProcessEnv = { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ registry: registryRoot, workers }) };
+  function synth(registryRoot: string, workers: string, outdir = tmp('cellkit-parallel-'), extraEnv: NodeJS.ProcessEnv = {}) {
+    const env: NodeJS.ProcessEnv = { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ registry: registryRoot, workers }), ...extraEnv };
     delete env.CELLKIT_WORKER;
     const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/run-ts.js'), path.join(REPO_ROOT, 'bin/app.ts')], { env, encoding: 'utf8', cwd: REPO_ROOT });
     return { status: r.status, stderr: r.stderr, outdir };
@@ -125,6 +125,41 @@ describe('parallel fleet synth through bin/app.ts', () => {
       const actual = files(many.outdir);
       expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
       for (const [file, hash] of expected) expect({ file, hash: actual.get(file) }).toEqual({ file, hash });
+    }
+  });
+
+  // Only manifest.json is a versioned schema, and its consumers must know every instruction in it (aws-cdk-lib
+  // "Cloud Assembly Schema" README, "Versioning"): here each worker, as a newer CDK might, adds a nested-assembly artifact.
+  test('workers whose assemblies the merge does not know make the app synthesize in one process, with one line saying so', () => {
+    const root = registry().root;
+    const preload = path.join(tmp('cellkit-parallel-preload-'), 'future-layout.js');
+    fs.writeFileSync(
+      preload,
+      [
+        "if (process.env.CELLKIT_WORKER) process.on('exit', () => {",
+        "  const file = require('path').join(process.env.CDK_OUTDIR, 'manifest.json');",
+        "  const m = JSON.parse(require('fs').readFileSync(file, 'utf8'));",
+        "  const stack = Object.keys(m.artifacts).find((id) => m.artifacts[id].type === 'aws:cloudformation:stack');",
+        "  m.artifacts[`${stack}.nested`] = { type: 'cdk:cloud-assembly', properties: { directoryName: 'assembly-x', displayName: 'x' } };",
+        "  require('fs').writeFileSync(file, JSON.stringify(m));",
+        '});',
+      ].join('\n'),
+    );
+    const two = synth(root, '2', undefined, { NODE_OPTIONS: `--require ${preload}` });
+    expect(two.stderr).toBe(
+      'cellkit: parallel synth: artifact "Cell-acme.nested" of worker 1 has type "cdk:cloud-assembly"; the merge knows aws:cloudformation:stack and cdk:asset-manifest per stack;' +
+        ' synthesizing in one process instead (-c workers=1 goes straight there)\n',
+    );
+    expect(two.status).toBe(0);
+    const one = synth(root, '1').outdir;
+    const expected = files(one);
+    const actual = files(two.outdir);
+    expect([...actual.keys()].filter((f) => !f.startsWith('.cellkit-workers-')).sort()).toEqual([...expected.keys()].sort());
+    // Byte for byte, but for the creation traces of annotations in *.metadata.json: they name this call site.
+    const withoutTraces = (file: string) => JSON.stringify(JSON.parse(fs.readFileSync(file, 'utf8')), (k, v) => (k === 'trace' ? undefined : v));
+    for (const [file, hash] of expected) {
+      if (file.endsWith('.metadata.json')) expect(withoutTraces(path.join(two.outdir, file))).toBe(withoutTraces(path.join(one, file)));
+      else expect({ file, hash: actual.get(file) }).toEqual({ file, hash });
     }
   });
 
@@ -241,6 +276,22 @@ describe('mergeAssemblies', () => {
   test('a stack no worker wrote is an error', () => {
     const a = assembly({ 'Cell-a': stack('Cell-a') });
     expect(() => mergeAssemblies(tmp('cellkit-merge-out-'), ['Cell-a', 'Cell-b'], [a])).toThrow('the workers wrote no stack Cell-b');
+  });
+
+  test('an artifact of a stack with a type the merge does not know is a layout error, and nothing is written', () => {
+    const a = assembly({ 'Cell-a': stack('Cell-a'), 'Cell-a.nested': { type: 'cdk:cloud-assembly', properties: { directoryName: 'assembly-a' } } });
+    const out = tmp('cellkit-merge-out-');
+    expect(() => mergeAssemblies(out, ['Cell-a'], [a])).toThrow(AssemblyLayoutError);
+    expect(() => mergeAssemblies(out, ['Cell-a'], [a])).toThrow('artifact "Cell-a.nested" of worker 1 has type "cdk:cloud-assembly"; the merge knows aws:cloudformation:stack and cdk:asset-manifest per stack');
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
+  test('an app-level artifact that only some workers wrote is a layout error', () => {
+    const a = assembly({ 'Cell-a': stack('Cell-a'), Tree: { type: 'cdk:tree', properties: { file: 'tree.json' } } });
+    const b = assembly({ 'Cell-b': stack('Cell-b') });
+    const out = tmp('cellkit-merge-out-');
+    expect(() => mergeAssemblies(out, ['Cell-a', 'Cell-b'], [a, b])).toThrow(new AssemblyLayoutError('parallel synth: worker 2 did not write artifact "Tree", which other workers wrote'));
+    expect(fs.readdirSync(out)).toEqual([]);
   });
 
   test('workers that disagree on an app-level artifact are an error', () => {
