@@ -4,6 +4,7 @@
 // `-c workers=<n>` sets how many processes synthesize a fleet (default: one per CPU, or per CPU of the
 // container's cgroup quota, with at least 8 tenants each).
 // `-c cfn-validation=true` adds CDK's built-in CloudFormation schema validation to this synth.
+// `-c tree=true|false` writes cdk.out/tree.json or not (default: only for `-c tenant=` and `-c delivery=`).
 // `-c pipeline=<name>` builds the cells of one delivery pipeline; `-c delivery=<name>|all` builds the delivery
 // pipelines themselves (delivery.json; docs/delivery.md) instead of cells.
 import * as fs from 'fs';
@@ -27,13 +28,19 @@ import { version } from '../package.json';
 // tenant of a shape has the same template structure: `npm test` runs it on every shape instead.
 // Creation stack traces in cdk.out cost ~7% of a fleet synth; `cdk synth --debug-app` (CDK_DEBUG) records them.
 // Synthesized explicitly below: a parallel fleet synth writes the assembly from its workers instead.
+// Context (cdk.json, -c, CDK_CONTEXT_JSON) is read through an App that is never synthesized: the App that is
+// must know when it is created whether it writes tree.json. The construct tree of a fleet (91 MB for 500 cells)
+// is held by every worker, merged by this process and read again by the CDK CLI, about 1 GiB in all; no cellkit
+// command, CloudFormation or CDK deploy reads it, so only a synth of one tenant (or `-c tree=true`) writes it.
 const debug = process.env.CDK_DEBUG === 'true';
-const app = new App({ builtinCloudFormationValidation: false, stackTraces: debug, autoSynth: false });
-if (!debug) app.node.setContext(cxapi.DISABLE_CREATION_STACK_TRACES, true);
+const contextApp = new App({ autoSynth: false });
 const context = (key: string): string | undefined => {
-  const v = app.node.tryGetContext(key);
+  const v = contextApp.node.tryGetContext(key);
   return v === undefined ? undefined : String(v);
 };
+const treeMetadata = context('tree') === undefined ? context('tenant') !== undefined || context('delivery') !== undefined : context('tree') === 'true';
+const app = new App({ builtinCloudFormationValidation: false, stackTraces: debug, autoSynth: false, treeMetadata });
+if (!debug) app.node.setContext(cxapi.DISABLE_CREATION_STACK_TRACES, true);
 
 const CGROUP_CPU_MAX = '/sys/fs/cgroup/cpu.max';
 function readIfPresent(file: string): string | undefined {
@@ -52,6 +59,9 @@ function refuse(e: unknown): never {
 
 try {
   // Everything is validated before the first construct exists, so bad input writes no template.
+  if (!['true', 'false', undefined].includes(context('tree'))) {
+    throw new CellkitConfigError([`context "tree": got ${JSON.stringify(context('tree'))}; expected true (write cdk.out/tree.json) or false`]);
+  }
   const root = context('registry') ?? path.resolve(__dirname, '..');
   const registry = TenantRegistry.load(registryPaths(root));
   const pipelineName = context('delivery') ?? context('pipeline');
@@ -71,6 +81,8 @@ try {
     throw new CellkitConfigError(keyless.map((t) => `tenant "${t.id}" (tenants/${t.id}.json): field "vault.recoveryPgpKeys" is missing or empty; Vault is initialised during the deploy and needs the operators' PGP public keys ("gpg --export KEYID | base64 -w0") to encrypt each recovery share to (docs/vault-bootstrap.md)`));
   }
   const worker = process.env[WORKER_ENV];
+  // The manifest names tree.json only when this synth writes it: a copy from an earlier synth would describe other stacks.
+  if (!treeMetadata && !worker) fs.rmSync(path.join(app.outdir, 'tree.json'), { force: true });
   const workers = worker ? 1 : workerCount(context('workers'), selected.length, Math.min(os.availableParallelism(), cgroupCpuLimit(readIfPresent(CGROUP_CPU_MAX)) ?? Infinity));
   if (context('delivery') !== undefined) {
     // The pipelines' own assembly: each holds its tenants' cells as stages; the nag gate ran on them in `-c pipeline=`.

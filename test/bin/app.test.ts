@@ -51,6 +51,32 @@ describe('bin/app.ts', () => {
     expect(run.templates).toEqual(['Cell-globex.template.json']);
   });
 
+  test('tree.json is written for one tenant, not for a fleet (unless -c tree=true), and a stale one is removed', () => {
+    const dir = validRegistry();
+    const tree = (outdir: string) => fs.existsSync(path.join(outdir, 'tree.json'));
+    const manifestNamesTree = (outdir: string) => Object.values(JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')).artifacts).some((a: any) => a.type === 'cdk:tree');
+    const one = runApp({ registry: dir.root, tenant: 'globex' });
+    expect([one.status, tree(one.outdir), manifestNamesTree(one.outdir)]).toEqual([0, true, true]);
+    const fleet = runApp({ registry: dir.root, workers: '1' });
+    expect([fleet.status, fleet.templates.length, tree(fleet.outdir), manifestNamesTree(fleet.outdir)]).toEqual([0, 2, false, false]);
+    const forced = runApp({ registry: dir.root, workers: '1', tree: 'true' });
+    expect([forced.status, tree(forced.outdir), manifestNamesTree(forced.outdir)]).toEqual([0, true, true]);
+    // cdk.out is reused between synths: a fleet synth after a tenant synth leaves no tree.json of the earlier one.
+    const again = spawnSync(process.execPath, APP_COMMAND.slice(1), {
+      env: { ...process.env, CDK_OUTDIR: one.outdir, CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON.context, registry: dir.root, workers: '1' }) },
+      encoding: 'utf8',
+      cwd: REPO_ROOT,
+    });
+    expect([again.status, tree(one.outdir)]).toEqual([0, false]);
+  });
+
+  test('an invalid -c tree is refused with what is allowed, with no template written', () => {
+    const run = runApp({ registry: validRegistry().root, tree: 'yes' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('cellkit: refusing to synthesize: context "tree": got "yes"; expected true (write cdk.out/tree.json) or false\n');
+    expect(run.templates).toEqual([]);
+  });
+
   test('a tenant without operator PGP keys is refused before any template is written, with no stack trace', () => {
     const dir = validRegistry();
     const { vault: _vault, ...keyless } = teamSpec();

@@ -102,24 +102,35 @@ describe('parallel fleet synth through bin/app.ts', () => {
     return dir;
   }
 
-  function synth(registryRoot: string, workers: string, outdir = tmp('cellkit-parallel-'), extraEnv: NodeJS.ProcessEnv = {}) {
-    const env: NodeJS.ProcessEnv = { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ registry: registryRoot, workers }), ...extraEnv };
+  function synth(
+    registryRoot: string,
+    workers: string,
+    outdir = tmp('cellkit-parallel-'),
+    extraEnv: NodeJS.ProcessEnv = {},
+    extraContext: Record<string, string> = {},
+  ) {
+    const context = JSON.stringify({ registry: registryRoot, workers, ...extraContext });
+    const env: NodeJS.ProcessEnv = { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: context, ...extraEnv };
     delete env.CELLKIT_WORKER;
     const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/run-ts.js'), path.join(REPO_ROOT, 'bin/app.ts')], { env, encoding: 'utf8', cwd: REPO_ROOT });
     return { status: r.status, stderr: r.stderr, outdir };
   }
 
-  test('two or three workers write the same bytes as one process, file for file', () => {
+  test.each([
+    ['without tree.json (a fleet synth\'s default)', {}],
+    ['with tree.json (-c tree=true)', { tree: 'true' }],
+  ])('two or three workers write the same bytes as one process, file for file, %s', (_case, extraContext: Record<string, string>) => {
     const root = registry().root;
-    const one = synth(root, '1');
+    const one = synth(root, '1', undefined, {}, extraContext);
     expect(one.stderr).toBe('');
     expect(one.status).toBe(0);
     const expected = files(one.outdir);
     expect([...expected.keys()].filter((f) => f.endsWith('.template.json')).sort()).toEqual(
       ['acme', 'globex', 'initech', 'umbrella', 'wayne'].map((id) => `Cell-${id}.template.json`),
     );
+    expect(fs.existsSync(path.join(one.outdir, 'tree.json'))).toBe(extraContext.tree === 'true');
     for (const workers of ['2', '3']) {
-      const many = synth(root, workers);
+      const many = synth(root, workers, undefined, {}, extraContext);
       expect(many.stderr).toBe('');
       expect(many.status).toBe(0);
       const actual = files(many.outdir);
