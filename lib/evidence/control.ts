@@ -1,5 +1,6 @@
 // What an evidence control is, what it sees (one synthesized cell template) and how it records what it found.
 // Each control is one file in ./controls/ (named by its id); ./controls/index.ts lists them in report order.
+import { cellKeyAlias } from '../keys/key-alias';
 import { SynthesizedCell } from './cloud-assembly';
 import { TemplateModel, prop, showValue } from './template-model';
 
@@ -31,8 +32,8 @@ export class CellContext {
   constructor(readonly cell: SynthesizedCell) {
     this.model = new TemplateModel(cell.template);
     this.cellKeys = this.model.ofType('AWS::KMS::Key').map(([id]) => id);
-    this.dataKey = this.keyForAlias(`alias/cellkit/${cell.cell.tenant}/data`);
-    this.sealKey = this.keyForAlias(`alias/cellkit/${cell.cell.tenant}/seal`);
+    this.dataKey = this.keyForAlias(cellKeyAlias(cell.cell.tenant, 'data'));
+    this.sealKey = this.keyForAlias(cellKeyAlias(cell.cell.tenant, 'seal'));
   }
 
   private keyForAlias(name: string): string | undefined {

@@ -2,7 +2,7 @@ import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { cellKeyAlias } from './key-alias';
+import { CellKeyPurpose, cellKeyAlias } from './key-alias';
 
 /**
  * What the account may do to the keys' configuration. Deliberately absent: kms:DisableKey and
@@ -190,7 +190,7 @@ export class CellKeys extends Construct {
     this.sealKey = this.createKey('SealKey', props.tenantId, 'seal', `cellkit ${props.tenantId}: HashiCorp Vault auto-unseal`, rotationPeriod, pendingWindow);
   }
 
-  private createKey(id: string, tenantId: string, purpose: string, description: string, rotationPeriod: Duration, pendingWindow: Duration): kms.Key {
+  private createKey(id: string, tenantId: string, purpose: CellKeyPurpose, description: string, rotationPeriod: Duration, pendingWindow: Duration): kms.Key {
     const policy = new iam.PolicyDocument({ statements: [keyAdminStatement(), denyGrantsExceptForAwsServicesStatement()] });
     const key = new kms.Key(this, id, {
       description,

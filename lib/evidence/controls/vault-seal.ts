@@ -1,4 +1,5 @@
 // Evidence control: Vault's seal key rotates every 365 days, is retained, and only Vault may use it.
+import { cellKeyAlias } from '../../keys/key-alias';
 import { CellContext, Control } from '../control';
 import { CfnResource, prop, showValue } from '../template-model';
 
@@ -7,7 +8,7 @@ export const vaultSeal: Control = {
   title: 'Vault is sealed with a KMS key rotated every 365 days, usable only by Vault',
   evaluate(ctx, c) {
     const key = ctx.sealKey;
-    if (!c.require(key !== undefined, `no seal key (alias/cellkit/${ctx.cell.cell.tenant}/seal) in the template`)) return;
+    if (!c.require(key !== undefined, `no seal key (${cellKeyAlias(ctx.cell.cell.tenant, 'seal')}) in the template`)) return;
     const k = ctx.model.get(key!);
     c.see(key!, 'EnableKeyRotation', prop(k, 'Properties.EnableKeyRotation'));
     c.see(key!, 'RotationPeriodInDays', prop(k, 'Properties.RotationPeriodInDays'));
