@@ -107,7 +107,11 @@ class ControlTowerGate implements IPolicyValidationPluginBeta1 {
     }
     const classes = templateClasses(templates());
     const checked = this.check(classes.map((c) => c.representative), context);
-    const violations = checked.map((v) => ({ ...v, violatingResources: v.violatingResources.flatMap((r) => forEachMember(r, classes)) }));
+    const byRepresentative = new Map(classes.map((c) => [c.representative.file, c]));
+    const violations = checked.map((v) => ({
+      ...v,
+      violatingResources: v.violatingResources.flatMap((r) => forEachMember(r, byRepresentative.get(r.templatePath))),
+    }));
     return { success: violations.length === 0, violations };
   }
 
@@ -160,14 +164,13 @@ class ControlTowerGate implements IPolicyValidationPluginBeta1 {
 type ViolatingResource = PolicyViolationBeta1['violatingResources'][number];
 
 /** A finding on a class's representative, repeated for every template of the class at its own logical id. */
-function forEachMember(resource: ViolatingResource, classes: readonly TemplateClass[]): ViolatingResource[] {
-  const cls = classes.find((c) => c.representative.file === resource.templatePath);
+function forEachMember(resource: ViolatingResource, cls: TemplateClass | undefined): ViolatingResource[] {
   if (!cls || cls.members.length === 1) return [resource];
   const position = cls.members[0].logicalIds.indexOf(resource.resourceLogicalId);
   if (position < 0) throw new Error(`Control Tower gate: finding on ${resource.resourceLogicalId}, which ${resource.templatePath} does not hold`);
+  const prefix = `/Resources/${resource.resourceLogicalId}`;
   return cls.members.map((m) => {
     const id = m.logicalIds[position];
-    const prefix = `/Resources/${resource.resourceLogicalId}`;
     const locations = resource.locations.map((l) => (l === prefix || l.startsWith(`${prefix}/`) ? `/Resources/${id}${l.slice(prefix.length)}` : l));
     return { ...resource, templatePath: m.file, resourceLogicalId: id, locations };
   });
